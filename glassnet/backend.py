@@ -1,0 +1,74 @@
+"""The array seam: the one place that decides the array library, the default dtype and seeding.
+
+Everything else in glassnet asks this module for ``xp`` (the array namespace), ``floatx()`` (the
+default float dtype) and random generators, so that a GPU backend (CuPy) can later be swapped in
+here without touching ops or layers.
+
+Example:
+    >>> from glassnet import backend
+    >>> backend.floatx()
+    'float32'
+    >>> backend.set_seed(0)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+xp = np  # the array namespace; CuPy would replace it here and only here
+
+_FLOATX = "float32"
+_rng = np.random.default_rng()
+
+
+def floatx() -> str:
+    """Return the default float dtype name (``'float32'`` unless changed with ``set_floatx``)."""
+    return _FLOATX
+
+
+def set_floatx(dtype: str) -> None:
+    """Set the default float dtype (``'float32'`` or ``'float64'``; float64 is for gradient checks)."""
+    global _FLOATX
+    if np.dtype(dtype) not in (np.dtype("float16"), np.dtype("float32"), np.dtype("float64")):
+        raise ValueError(f"set_floatx: expected one of float16, float32, float64, received {dtype!r}")
+    _FLOATX = np.dtype(dtype).name
+
+
+def set_seed(seed: int | None) -> None:
+    """Seed glassnet's global random generator (weight initialisers, dropout, shuffling)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def rng() -> np.random.Generator:
+    """Return glassnet's global random generator."""
+    return _rng
+
+
+def make_rng(seed: int | None = None) -> np.random.Generator:
+    """A generator from ``seed``, or a child of the global generator when ``seed`` is None.
+
+    Drawing a child keeps ``set_seed`` reproducible while letting each consumer own its stream.
+    """
+    if seed is None:
+        return np.random.default_rng(_rng.integers(0, 2**63 - 1))
+    return np.random.default_rng(seed)
+
+
+def as_array(value, dtype=None) -> np.ndarray:
+    """Convert ``value`` to an array. Python and float64 inputs become ``floatx()`` unless
+    ``dtype`` is given; integer and bool arrays keep their dtype (labels, masks, indices)."""
+    if isinstance(value, np.ndarray):
+        if dtype is not None:
+            return value.astype(dtype, copy=False)
+        if value.dtype == np.float64 and _FLOATX != "float64":
+            return value.astype(_FLOATX)
+        return value
+    arr = np.asarray(value)
+    if dtype is not None:
+        return arr.astype(dtype, copy=False)
+    if arr.dtype.kind == "f" or arr.dtype == object:
+        return arr.astype(_FLOATX)
+    if arr.dtype.kind in "iu" and arr.ndim == 0:
+        # a Python int used as a number in arithmetic, not as a label
+        return arr.astype(_FLOATX)
+    return arr

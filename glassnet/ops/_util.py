@@ -1,0 +1,57 @@
+"""Small helpers shared by every op module."""
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.core.tensor import Tensor
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``.
+
+    If ``a`` of shape (3, 1) was broadcast to (2, 3, 4) in ``a + b``, each element of ``a``
+    was used 2 * 4 times, so its gradient is the sum of those uses: sum over axis 0 (added)
+    and axis 2 (stretched from 1). Every binary op passes its input gradients through here.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def as_tensor(x, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor. A Python number or a float64 array next to a tensor ``like``
+    takes ``like``'s float dtype, so ``x * 2.0`` stays float32 (no silent float64)."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and like.data.dtype.kind == "f":
+        arr = np.asarray(x)
+        if arr.dtype.kind in "fiub":
+            return Tensor(arr, dtype=like.data.dtype)
+    return Tensor(x)
+
+
+def pair(a, b) -> tuple:
+    """Both operands of a binary op as tensors, constants taking the tensor's dtype."""
+    if isinstance(a, Tensor):
+        return a, as_tensor(b, a)
+    b = as_tensor(b)
+    return as_tensor(a, b), b
+
+
+def normalize_axis(axis, ndim: int):
+    """``axis`` (int, tuple or None) as a tuple of non-negative ints, or None for all axes."""
+    if axis is None:
+        return None
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    out = []
+    for a in axis:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for a tensor of rank {ndim}")
+        out.append(a % ndim)
+    return tuple(out)
