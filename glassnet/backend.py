@@ -72,3 +72,18 @@ def as_array(value, dtype=None) -> np.ndarray:
         # a Python int used as a number in arithmetic, not as a label
         return arr.astype(_FLOATX)
     return arr
+
+
+_name_counts: dict = {}
+
+
+def unique_name(prefix: str) -> str:
+    """``prefix``, then ``prefix_1``, ``prefix_2``... (how layers get default names)."""
+    n = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = n + 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def clear_session() -> None:
+    """Reset default layer names (``dense``, ``dense_1``...), as ``keras.backend.clear_session``."""
+    _name_counts.clear()

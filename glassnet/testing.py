@@ -65,3 +65,56 @@ def check_gradients(fn, inputs, directions: int = 3, eps: float = 1e-6, rtol: fl
         if not np.isclose(analytic, numeric, rtol=rtol, atol=atol * max(1.0, abs(numeric))):
             raise AssertionError(f"check_gradients: direction {d}: analytic {analytic:.10g} "
                                  f"vs numeric {numeric:.10g}")
+
+
+def check_layer_gradients(layer, inputs, directions: int = 3, eps: float = 1e-6, rtol: float = 1e-5,
+                          atol: float = 1e-7, seed: int = 0, training=False) -> None:
+    """Like ``check_gradients``, for a layer: checks the gradients of its inputs *and* weights.
+
+    Build the layer with ``dtype="float64"`` so that its weights are float64.
+
+    Example:
+        >>> layer = Dense(3, activation="tanh", dtype="float64")
+        >>> check_layer_gradients(layer, np.random.randn(4, 5))
+    """
+    rng = np.random.default_rng(seed)
+    x = np.asarray(inputs, dtype=np.float64)
+    kwargs = {"training": training} if layer._accepts_training else {}
+    if not layer.built:
+        layer(Tensor(x, dtype=np.float64), **kwargs)
+    params = [p for p in layer.trainable_weights]
+    for p in params:
+        if p.dtype != np.float64:
+            raise ValueError(f"check_layer_gradients: weight {p.name} is {p.dtype}; build the layer with dtype='float64'")
+    for p in params:
+        p.grad = None
+    xt = Tensor(x, requires_grad=True, dtype=np.float64)
+    out = layer(xt, **kwargs)
+    weights = rng.standard_normal(out.shape)
+    (out * Tensor(weights, dtype=np.float64)).sum().backward()
+    analytic_grads = [xt.grad] + [p.grad for p in params]
+    if any(g is None for g in analytic_grads):
+        missing = ["input"] * (xt.grad is None) + [p.name for p in params if p.grad is None]
+        raise AssertionError(f"check_layer_gradients: no gradient reached {missing}")
+    originals = [p.data.copy() for p in params]
+
+    def scalar(x_value, offsets):
+        for p, w0, dv in zip(params, originals, offsets):
+            p.data[...] = w0 + dv
+        o = layer(Tensor(x_value, dtype=np.float64), **kwargs)
+        return float((o.data * weights).sum())
+
+    try:
+        for d in range(directions):
+            vx = rng.standard_normal(x.shape)
+            vps = [rng.standard_normal(p.shape) for p in params]
+            numeric = (scalar(x + eps * vx, [eps * v for v in vps])
+                       - scalar(x - eps * vx, [-eps * v for v in vps])) / (2 * eps)
+            analytic = float((analytic_grads[0] * vx).sum()) + sum(
+                float((g * v).sum()) for g, v in zip(analytic_grads[1:], vps))
+            if not np.isclose(analytic, numeric, rtol=rtol, atol=atol * max(1.0, abs(numeric))):
+                raise AssertionError(f"check_layer_gradients: layer '{layer.name}', direction {d}: "
+                                     f"analytic {analytic:.10g} vs numeric {numeric:.10g}")
+    finally:
+        for p, w0 in zip(params, originals):
+            p.data[...] = w0

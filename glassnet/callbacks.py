@@ -1,0 +1,133 @@
+"""Callbacks: code that runs at fixed points of ``fit`` / ``evaluate`` / ``predict``.
+
+A callback overrides any of the Keras hooks; ``logs`` dicts carry the current metrics
+(``loss``, ``accuracy``, ``val_loss``...). ``self.model`` is the model being trained; setting
+``self.model.stop_training = True`` ends ``fit`` after the current epoch.
+
+Example:
+    >>> class PrintLoss(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         print(epoch, logs["loss"])
+    >>> model.fit(x, y, epochs=3, callbacks=[PrintLoss()])
+"""
+from __future__ import annotations
+
+from glassnet.utils.progbar import Progbar
+
+
+class Callback:
+    """Base class: every hook does nothing until overridden."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): ...
+    def on_train_end(self, logs=None): ...
+    def on_epoch_begin(self, epoch, logs=None): ...
+    def on_epoch_end(self, epoch, logs=None): ...
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_test_batch_begin(self, batch, logs=None): ...
+    def on_test_batch_end(self, batch, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+    def on_predict_batch_begin(self, batch, logs=None): ...
+    def on_predict_batch_end(self, batch, logs=None): ...
+
+    # Keras 2 names of the training-batch hooks (called by the default on_train_batch_*)
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+
+
+_HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
+
+
+class CallbackList:
+    """Calls a hook on every callback in order. Hooks nobody overrides cost nothing per batch."""
+
+    def __init__(self, callbacks=None, model=None, **params):
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if model is not None:
+                cb.set_model(model)
+            cb.set_params(params)
+        for hook in _HOOKS:
+            # keep only callbacks whose class actually overrides this hook
+            active = [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
+            setattr(self, hook, _caller(active))
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+
+def _overrides(cb, hook: str) -> bool:
+    def differs(name):
+        return getattr(type(cb), name) is not getattr(Callback, name)
+    if hook in ("on_train_batch_begin", "on_train_batch_end"):
+        return differs(hook) or differs(hook.replace("train_", ""))
+    return differs(hook)
+
+
+def _caller(functions):
+    if not functions:
+        return lambda *args, **kwargs: None
+
+    def call(*args, **kwargs):
+        for f in functions:
+            f(*args, **kwargs)
+    return call
+
+
+class History(Callback):
+    """Records the logs of each epoch: ``history.history["loss"]`` is a list, one per epoch.
+
+    ``fit`` adds one and returns it.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+
+class ProgbarLogger(Callback):
+    """Prints ``Epoch i/n`` and a progress bar (verbose=1) or one line per epoch (verbose=2)."""
+
+    def __init__(self, verbose=1):
+        super().__init__()
+        self.verbose = verbose
+        self._bar = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.verbose:
+            print(f"Epoch {epoch + 1}/{self.params.get('epochs')}", flush=True)
+            self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._bar is not None and self.verbose == 1:
+            self._bar.update(batch + 1, logs, finalize=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            self._bar.update(self.params.get("steps") or 0, logs, finalize=True)

@@ -1,0 +1,283 @@
+"""``Layer``: the Keras layer lifecycle on top of the autograd core.
+
+A layer is configured in ``__init__`` (arguments checked at once), creates its weights in
+``build(input_shape)`` the first time it sees an input (so ``Dense(10)`` needs no input size),
+and computes in ``call(inputs, training=None)``. ``get_config`` returns the arguments that
+recreate it, which is how models are saved without pickling code.
+
+Example (a custom layer):
+    >>> class Scale(Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight("w", (input_shape[-1],), initializer="ones")
+    ...     def call(self, x):
+    ...         return x * self.w
+    >>> Scale()(np.ones((2, 3))).shape
+    (2, 3)
+"""
+from __future__ import annotations
+
+import inspect
+import re
+
+import numpy as np
+
+from glassnet import backend, initializers, regularizers
+from glassnet.core.tensor import Parameter, Tensor, no_grad
+from glassnet.layers.symbolic import Node, SymbolicTensor, is_symbolic, map_structure
+
+
+def _snake_case(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def is_shape(s) -> bool:
+    """A shape is a tuple (or list) of ints and Nones."""
+    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def map_shapes(fn, shapes):
+    """Apply ``fn`` to every shape in a (possibly nested list of) shapes."""
+    if is_shape(shapes):
+        return fn(tuple(shapes))
+    return [map_shapes(fn, s) for s in shapes]
+
+
+def _to_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+class Layer:
+    """Base class of all layers.
+
+    Args:
+        name: unique name; defaults to the class name in snake case (``dense``, ``dense_1``...).
+        trainable: whether the layer's weights are updated by training.
+        dtype: dtype of the weights (default ``backend.floatx()``, float32).
+        input_shape: shape of one sample (no batch axis), for the first layer of a Sequential.
+        input_dim: shorthand for ``input_shape=(input_dim,)``.
+        activity_regularizer: a regularizer applied to the layer's output, added to the loss.
+    """
+
+    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
+                 batch_input_shape=None, activity_regularizer=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected argument(s) {sorted(kwargs)}")
+        self._sublayers = []
+        self._params = {}
+        self._weight_regularizers = []
+        self._inbound_nodes = []
+        self._activity_losses = []
+        self.name = name or backend.unique_name(_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = np.dtype(dtype or backend.floatx()).name
+        self.built = False
+        self._build_input_shape = None
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
+            self._batch_input_shape = (None,) + shape
+        else:
+            self._batch_input_shape = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._accepts_training = "training" in inspect.signature(self.call).parameters
+
+    # ---------------------------------------------------------------- attribute tracking
+    def __setattr__(self, name, value):
+        # sub-layers assigned as attributes (custom layers, subclassed models) are tracked so
+        # that their weights belong to this layer too
+        if isinstance(value, Layer) and name != "_outer" and "_sublayers" in self.__dict__:
+            if not any(value is s for s in self._sublayers):
+                self._sublayers.append(value)
+        object.__setattr__(self, name, value)
+
+    # ---------------------------------------------------------------- lifecycle
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included, maybe None)."""
+        self.built = True
+
+    def call(self, inputs, training=None):
+        """The computation. Override in subclasses."""
+        raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
+
+    def __call__(self, inputs, *args, **kwargs):
+        if is_symbolic(inputs):
+            return self._call_symbolic(inputs, args, kwargs)
+        inputs = map_structure(_to_tensor, inputs)
+        if not self.built:
+            self._build_once(map_structure(lambda t: t.shape, inputs) if isinstance(inputs, (list, tuple))
+                             else inputs.shape)
+        if not self._accepts_training:
+            kwargs.pop("training", None)
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(outputs)]
+        return outputs
+
+    def _build_once(self, input_shape) -> None:
+        if isinstance(input_shape, list) and not is_shape(input_shape):
+            input_shape = [tuple(s) for s in input_shape]
+        else:
+            input_shape = tuple(input_shape)
+        self._build_input_shape = input_shape
+        self.build(input_shape)
+        self.built = True
+
+    def _call_symbolic(self, inputs, args, kwargs):
+        shapes = map_structure(lambda t: t.shape, inputs)
+        if not self.built:
+            self._build_once(shapes)
+        out_shapes = self.compute_output_shape(shapes)
+        outputs = map_shapes(lambda s: SymbolicTensor(s, self.dtype), out_shapes)
+        node = Node(self, inputs, outputs, dict(kwargs))
+        leaves = [outputs] if isinstance(outputs, SymbolicTensor) else list(outputs)
+        for i, t in enumerate(leaves):
+            t.node, t.index = node, i
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape``. The default runs ``call`` once on zeros with a batch
+        of 1 (exact for any layer); layers override it where the arithmetic is simple."""
+        def zeros(s):
+            return Tensor(np.zeros([1 if d is None else d for d in s], dtype=self.dtype))
+        dummy = map_shapes(zeros, input_shape)
+        with no_grad():
+            out = self.call(dummy, training=False) if self._accepts_training else self.call(dummy)
+        batch = input_shape[0] if is_shape(input_shape) else input_shape[0][0]
+        return map_structure(lambda t: (batch,) + tuple(t.shape[1:]), out)
+
+    # ---------------------------------------------------------------- weights
+    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None,
+                   trainable=True, dtype=None) -> Parameter:
+        """Create, register and return a weight named ``<layer name>/<name>``.
+
+        Args:
+            name: short name, unique within the layer (``"kernel"``).
+            shape: the weight's shape.
+            initializer: name or ``glassnet.initializers`` object.
+            regularizer: name or ``glassnet.regularizers`` object added to the loss.
+            trainable: False for statistics updated outside the gradient (moving means).
+        """
+        if name in self._params:
+            raise ValueError(f"layer '{self.name}': a weight named {name!r} already exists")
+        values = initializers.get(initializer)(tuple(shape), dtype=dtype or self.dtype)
+        param = Parameter(values, name=f"{self.name}/{name}", trainable=trainable)
+        param.requires_grad = trainable and self._trainable
+        self._params[name] = param
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            self._weight_regularizers.append((param, reg))
+        return param
+
+    @property
+    def weights(self) -> list:
+        """All weights (own, then sub-layers'), in creation order."""
+        out, seen = [], set()
+        for p in self._own_and_nested_weights():
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append(p)
+        return out
+
+    def _own_and_nested_weights(self):
+        yield from self._params.values()
+        for layer in self._sublayers:
+            yield from layer.weights
+
+    @property
+    def trainable_weights(self) -> list:
+        """Weights updated by the optimizer (none if ``trainable`` is False)."""
+        if not self._trainable:
+            return []
+        out, seen = [], set()
+        for p in self._params.values():
+            if p.trainable and id(p) not in seen:
+                seen.add(id(p))
+                out.append(p)
+        for layer in self._sublayers:
+            for p in layer.trainable_weights:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append(p)
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list:
+        trainable = {id(p) for p in self.trainable_weights}
+        return [p for p in self.weights if id(p) not in trainable]
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freeze (False) or unfreeze the layer and everything inside it."""
+        self._trainable = bool(value)
+        for p in self._params.values():
+            p.requires_grad = p.trainable and self._trainable
+        for layer in self._sublayers:
+            layer.trainable = value
+
+    def get_weights(self) -> list:
+        """Copies of the weights as NumPy arrays, in Keras order (Dense: kernel, bias)."""
+        return [p.data.copy() for p in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Load weights from a list of arrays in ``get_weights`` order (shapes checked)."""
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"layer '{self.name}': expected {len(params)} weight arrays "
+                             f"{[p.shape for p in params]}, received {len(weights)}")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(f"layer '{self.name}': weight {p.name} expects shape {p.shape}, "
+                                 f"received {w.shape}")
+        for p, w in zip(params, weights):
+            p.data[...] = w
+
+    def count_params(self) -> int:
+        """Number of scalar weights (Dense with m inputs and n units: n(m + 1))."""
+        if not self.built:
+            raise ValueError(f"layer '{self.name}' is not built yet: its weights do not exist until it "
+                             f"sees an input (give input_shape=... or call it once)")
+        return int(sum(p.size for p in self.weights))
+
+    @property
+    def losses(self) -> list:
+        """Regularization losses: weight penalties (recomputed now) and the last activity ones."""
+        out = [reg(p) for p, reg in self._weight_regularizers]
+        out.extend(self._activity_losses)
+        for layer in self._sublayers:
+            out.extend(layer.losses)
+        return out
+
+    # ---------------------------------------------------------------- config
+    def get_config(self) -> dict:
+        """The arguments that recreate this layer (JSON-serialisable)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Recreate a layer from ``get_config()``'s output."""
+        return cls(**config)
+
+    @property
+    def input_shape(self):
+        """The shape the layer was built for (batch axis included)."""
+        if self._build_input_shape is None:
+            raise AttributeError(f"layer '{self.name}' has not been built, so it has no input shape yet")
+        return self._build_input_shape
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name='{self.name}' built={self.built}>"

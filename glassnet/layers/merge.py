@@ -1,0 +1,116 @@
+"""Merge layers: combine a list of tensors into one (functional API).
+
+Example:
+    >>> a, b = Input((3,)), Input((5,))
+    >>> joined = Concatenate()([a, b])      # shape (None, 8)
+"""
+from __future__ import annotations
+
+from functools import reduce
+
+from glassnet import ops
+from glassnet.layers.base import Layer
+
+
+class _Merge(Layer):
+    """Base of merge layers: checks it receives a list of at least two tensors."""
+
+    def _check(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+            raise ValueError(f"{type(self).__name__} '{self.name}': expected a list of at least 2 inputs, "
+                             f"received {type(inputs).__name__}")
+
+    def build(self, input_shape):
+        self._check(input_shape)
+
+    def call(self, inputs):
+        self._check(inputs)
+        return reduce(self._merge, inputs)
+
+    def compute_output_shape(self, input_shape):
+        shapes = [tuple(s) for s in input_shape]
+        if any(s != shapes[0] for s in shapes[1:]):
+            # element-wise merges broadcast like NumPy; let a dry run find the shape or raise
+            return super().compute_output_shape(input_shape)
+        return shapes[0]
+
+
+class Add(_Merge):
+    """Element-wise sum of the inputs (residual connections)."""
+
+    @staticmethod
+    def _merge(a, b):
+        return a + b
+
+
+class Subtract(_Merge):
+    """``inputs[0] - inputs[1]`` (exactly two inputs)."""
+
+    def call(self, inputs):
+        self._check(inputs)
+        if len(inputs) != 2:
+            raise ValueError(f"Subtract '{self.name}': expected exactly 2 inputs, received {len(inputs)}")
+        return inputs[0] - inputs[1]
+
+
+class Multiply(_Merge):
+    """Element-wise product of the inputs."""
+
+    @staticmethod
+    def _merge(a, b):
+        return a * b
+
+
+class Maximum(_Merge):
+    """Element-wise maximum of the inputs."""
+
+    _merge = staticmethod(ops.maximum)
+
+
+class Minimum(_Merge):
+    """Element-wise minimum of the inputs."""
+
+    _merge = staticmethod(ops.minimum)
+
+
+class Average(_Merge):
+    """Element-wise mean of the inputs."""
+
+    def call(self, inputs):
+        self._check(inputs)
+        return reduce(lambda a, b: a + b, inputs) * (1.0 / len(inputs))
+
+
+class Concatenate(_Merge):
+    """Joins the inputs along ``axis`` (default the last, the feature axis).
+
+    Args:
+        axis: the axis to join along; every other axis must match.
+    """
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs):
+        self._check(inputs)
+        return ops.concatenate(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        shapes = [list(s) for s in input_shape]
+        rank = len(shapes[0])
+        axis = self.axis % rank
+        for s in shapes[1:]:
+            if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, shapes[0]))
+                                     if i != axis and a is not None and b is not None):
+                raise ValueError(f"Concatenate '{self.name}': inputs must match except on axis {self.axis}, "
+                                 f"received shapes {[tuple(x) for x in input_shape]}")
+        out = list(shapes[0])
+        sizes = [s[axis] for s in shapes]
+        out[axis] = None if any(d is None for d in sizes) else sum(sizes)
+        return tuple(out)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config

@@ -1,0 +1,89 @@
+"""``Model``: a layer that can be trained, summarised and saved.
+
+Three ways to make one, as in Keras:
+
+- ``Sequential([...])``: a plain stack of layers (``models/sequential.py``);
+- ``Model(inputs, outputs)``: a graph of layer calls from ``Input`` (``models/functional.py``);
+- subclassing: ``class MyModel(Model)`` with layers as attributes and a ``call`` method.
+"""
+from __future__ import annotations
+
+from glassnet.layers.base import Layer
+from glassnet.models.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable layer graph.
+
+    ``Model(inputs, outputs)`` builds a functional model; subclass it for custom ``call`` code.
+
+    Example:
+        >>> inputs = Input(shape=(4,))
+        >>> x = Dense(8, activation="relu")(inputs)
+        >>> outputs = Dense(3, activation="softmax")(x)
+        >>> model = Model(inputs, outputs)
+        >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        >>> model.fit(x_train, y_train, epochs=10)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from glassnet.models.functional import Functional
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stop_training = False
+        self.history = None
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def layers(self) -> list:
+        """The model's layers, in order (input layers excluded, as in Keras)."""
+        return list(self._sublayers)
+
+    def get_layer(self, name=None, index=None) -> Layer:
+        """A layer by ``name`` or by position ``index``."""
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"get_layer: index {index} out of range; the model has {len(self.layers)} layers")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer named {name!r}; layers are {[l.name for l in self.layers]}")
+
+    @property
+    def input_names(self) -> list:
+        return ["input"]
+
+    @property
+    def output_names(self) -> list:
+        return ["output"]
+
+    def summary(self, line_length=None, print_fn=None) -> None:
+        """Print each layer's output shape and parameter count, and the totals."""
+        from glassnet.models.summary import print_summary
+        print_summary(self, line_length=line_length, print_fn=print_fn)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True) -> None:
+        """Save architecture, weights and optimizer state to one ``.glassnet`` file (a zip of
+        JSON and ``.npy`` arrays: no pickle, no code). See ``glassnet.models.saving``."""
+        from glassnet.models.saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True) -> None:
+        """Save only the weights, to a ``.npz`` file keyed by weight names."""
+        from glassnet.models.saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath) -> None:
+        """Load weights saved by ``save_weights`` (or a full model file), checking names and shapes."""
+        from glassnet.models.saving import load_weights
+        load_weights(self, filepath)
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(f"{type(self).__name__}: a subclassed model defines its structure in "
+                                  f"Python code, which a model file never stores; override get_config, "
+                                  f"or use save_weights/load_weights")

@@ -1,0 +1,433 @@
+"""Training, evaluation and prediction: the Keras ``compile`` / ``fit`` loop.
+
+One training step (``train_on_batch``) is the whole algorithm of the course:
+
+    outputs = model(x, training=True)          # forward pass, recording the graph
+    loss = loss_fn(y, outputs) + penalties     # scalar
+    loss.backward()                            # gradients of every weight
+    optimizer.apply(weights)                   # w <- w - lr * dL/dw (or Adam's rule...)
+
+Everything else here is bookkeeping: batching, shuffling, metrics, callbacks and logs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet import backend, losses as losses_module, metrics as metrics_module, optimizers
+from glassnet.callbacks import CallbackList, History, ProgbarLogger
+from glassnet.core.tensor import Tensor, no_grad
+from glassnet.utils.progbar import Progbar
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _raw(a):
+    """Training data as a NumPy array (Tensors unwrapped; lists of numbers converted)."""
+    if isinstance(a, Tensor):
+        return a.data
+    return a if isinstance(a, np.ndarray) else np.asarray(a)
+
+
+class _Mean:
+    """Running mean weighted by batch size (the epoch's ``loss`` in the logs)."""
+
+    def __init__(self):
+        self.total, self.count = 0.0, 0
+
+    def update(self, value: float, n: int) -> None:
+        self.total += value * n
+        self.count += n
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+
+class Trainer:
+    """The training API shared by ``Sequential`` and functional ``Model``."""
+
+    compiled = False
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+        """Choose the optimizer, the loss and the metrics.
+
+        Args:
+            optimizer: name (``"adam"``) or ``glassnet.optimizers`` object.
+            loss: name (``"sparse_categorical_crossentropy"``), loss object or function; for a
+                model with several outputs, a list or a dict keyed by output layer name.
+            metrics: list of names/objects (``["accuracy"]``), applied to every output, or a
+                list of lists / dict for several outputs.
+            loss_weights: weights of the outputs' losses in the total (list or dict).
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+            ...               metrics=["accuracy"])
+        """
+        unknown = set(kwargs) - {"run_eagerly", "jit_compile", "steps_per_execution", "weighted_metrics"}
+        if unknown:
+            raise TypeError(f"compile: unexpected argument(s) {sorted(unknown)}")
+        if loss is None:
+            raise ValueError("compile: a loss is required, e.g. loss='mse' or "
+                             "loss='sparse_categorical_crossentropy'")
+        self.optimizer = optimizers.get(optimizer)
+        names = self.output_names
+        self._loss_fns = [losses_module.get(item) for item in self._per_output(loss, "loss")]
+        weights = self._per_output(loss_weights, "loss_weights") if loss_weights is not None else [1.0] * len(names)
+        self._loss_weights = [float(w) for w in weights]
+        if metrics is None:
+            per_output_metrics = [[] for _ in names]
+        elif isinstance(metrics, dict) or (isinstance(metrics, (list, tuple)) and metrics
+                                           and all(isinstance(m, (list, tuple)) for m in metrics)):
+            per_output_metrics = [_as_list(m) or [] for m in self._per_output(metrics, "metrics")]
+        else:
+            per_output_metrics = [list(metrics) for _ in names]
+        self._metrics = []  # (output index, metric, log name)
+        for i, items in enumerate(per_output_metrics):
+            for item in items:
+                m = metrics_module.get(item, loss=self._loss_fns[i])
+                key = m.name if len(names) == 1 else f"{names[i]}_{m.name}"
+                self._metrics.append((i, m, key))
+        self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+                                "loss": loss if isinstance(loss, (str, list, dict)) else None,
+                                "metrics": metrics if _is_plain(metrics) else None,
+                                "loss_weights": loss_weights}
+        self.compiled = True
+
+    def _per_output(self, value, what):
+        """Spread a compile argument over the outputs: one value, a list, or a dict by name."""
+        names = self.output_names
+        if isinstance(value, dict):
+            missing = [n for n in names if n not in value]
+            extra = [k for k in value if k not in names]
+            if extra or (what == "loss" and missing):
+                raise ValueError(f"compile: {what} keys must be output names {names}, received {list(value)}")
+            return [value.get(n) for n in names]
+        if isinstance(value, (list, tuple)) and len(names) > 1:
+            if len(value) != len(names):
+                raise ValueError(f"compile: expected {len(names)} {what} entries (one per output {names}), "
+                                 f"received {len(value)}")
+            return list(value)
+        if isinstance(value, (list, tuple)) and what != "metrics":
+            if len(value) != 1:
+                raise ValueError(f"compile: the model has one output, received {len(value)} {what} entries")
+            return list(value)
+        return [value] * len(names)
+
+    def _require_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(f"{what}: call model.compile(optimizer=..., loss=...) first")
+
+    # ------------------------------------------------------------------ data
+    def _inputs_list(self, x) -> list:
+        if isinstance(x, dict):
+            names = self.input_names
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(f"inputs dict is missing {missing}; the model's inputs are {names}")
+            return [_raw(x[n]) for n in names]
+        xs = [_raw(a) for a in _as_list(x)] if isinstance(x, (list, tuple)) and not _is_number_list(x) else [_raw(x)]
+        if len(xs) != len(self.input_names) and self.built:
+            raise ValueError(f"the model expects {len(self.input_names)} input(s) {self.input_names}, "
+                             f"received {len(xs)}")
+        return xs
+
+    def _targets_list(self, y) -> list:
+        names = self.output_names
+        if isinstance(y, dict):
+            return [_raw(y[n]) for n in names]
+        if isinstance(y, (list, tuple)) and len(names) > 1:
+            if len(y) != len(names):
+                raise ValueError(f"expected {len(names)} targets (one per output {names}), received {len(y)}")
+            return [_raw(a) for a in y]
+        return [_raw(y)]
+
+    @staticmethod
+    def _check_lengths(arrays, what="x and y"):
+        sizes = {len(a) for a in arrays if a is not None}
+        if len(sizes) > 1:
+            raise ValueError(f"{what} must have the same number of samples, received sizes "
+                             f"{[len(a) for a in arrays if a is not None]}")
+        return sizes.pop() if sizes else 0
+
+    def _model_input(self, xs):
+        return xs[0] if len(xs) == 1 else xs
+
+    # ------------------------------------------------------------------ one step
+    def _forward_loss(self, xs, ys, sample_weight, training):
+        outputs = self(self._model_input([Tensor(a) for a in xs]), training=training)
+        outputs = _as_list(outputs)
+        total = None
+        for out, y, loss_fn, w in zip(outputs, ys, self._loss_fns, self._loss_weights):
+            value = loss_fn(y, out, sample_weight=sample_weight)
+            if w != 1.0:
+                value = value * w
+            total = value if total is None else total + value
+        if training:
+            for penalty in self.losses:
+                total = total + penalty
+        return total, outputs
+
+    def _update_metrics(self, ys, outputs, sample_weight):
+        for i, metric, _ in self._metrics:
+            metric.update_state(ys[i], outputs[i].data, sample_weight=sample_weight)
+
+    def _logs(self, loss_tracker) -> dict:
+        logs = {"loss": loss_tracker.result()}
+        for _, metric, key in self._metrics:
+            logs[key] = float(metric.result())
+        return logs
+
+    def reset_metrics(self) -> None:
+        """Reset the running metrics (done at the start of every epoch)."""
+        for _, metric, _ in getattr(self, "_metrics", []):
+            metric.reset_state()
+
+    def _train_step(self, xs, ys, sample_weight):
+        params = self.trainable_weights
+        for p in params:
+            p.grad = None
+        loss, outputs = self._forward_loss(xs, ys, sample_weight, training=True)
+        if loss.requires_grad:  # False only for a model with nothing to train
+            loss.backward()
+            self.optimizer.apply(params)
+        return float(loss.data), outputs
+
+    def train_on_batch(self, x, y, sample_weight=None, return_dict=False):
+        """One gradient step on one batch. Returns the loss, or [loss, *metrics] (or a dict).
+
+        Example:
+            >>> loss = model.train_on_batch(x_batch, y_batch)
+        """
+        self._require_compiled("train_on_batch")
+        xs, ys = self._inputs_list(x), self._targets_list(y)
+        sw = None if sample_weight is None else _raw(sample_weight)
+        loss, outputs = self._train_step(xs, ys, sw)
+        if not self._metrics:
+            return {"loss": loss} if return_dict else loss
+        self.reset_metrics()
+        self._update_metrics(ys, outputs, sw)
+        return self._format_result(self._logs(_single(loss, len(xs[0]))), return_dict)
+
+    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on one batch, without training."""
+        self._require_compiled("test_on_batch")
+        xs, ys = self._inputs_list(x), self._targets_list(y)
+        sw = None if sample_weight is None else _raw(sample_weight)
+        with no_grad():
+            loss, outputs = self._forward_loss(xs, ys, sw, training=False)
+        self.reset_metrics()
+        self._update_metrics(ys, outputs, sw)
+        return self._format_result(self._logs(_single(float(loss.data), len(xs[0]))), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's output on one batch, as NumPy array(s)."""
+        xs = self._inputs_list(x)
+        with no_grad():
+            out = self(self._model_input([Tensor(a) for a in xs]), training=False)
+        return [o.data for o in out] if isinstance(out, (list, tuple)) else out.data
+
+    def _format_result(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, seed=None):
+        """Train for ``epochs`` passes over the data.
+
+        Args:
+            x: inputs: an array, a list of arrays (several inputs) or a dict by input name.
+            y: targets, matching the outputs the same way.
+            batch_size: samples per gradient step (default 32).
+            epochs: index of the last epoch (training runs from ``initial_epoch`` to it).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+            callbacks: list of ``glassnet.callbacks.Callback``.
+            validation_split: fraction of the data, taken from the end before shuffling, held
+                out for validation.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``.
+            shuffle: reshuffle the training samples every epoch.
+            class_weight: dict class index -> weight, multiplying the loss of each sample.
+            sample_weight: per-sample loss weights.
+            seed: seed for shuffling (default: glassnet's global generator).
+
+        Returns:
+            A ``History`` whose ``history`` dict maps ``loss``, ``accuracy``, ``val_loss``...
+            to one value per epoch.
+        """
+        self._require_compiled("fit")
+        if x is None or y is None:
+            raise ValueError("fit: expected x and y arrays, received None")
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"fit: expected a positive batch_size, received {batch_size}")
+        xs, ys = self._inputs_list(x), self._targets_list(y)
+        sw = None if sample_weight is None else _raw(sample_weight)
+        n = self._check_lengths(xs + ys + [sw])
+        if class_weight is not None:
+            sw = _apply_class_weight(ys[0], class_weight, sw)
+        val = None
+        if validation_data is not None:
+            vx, vy, *rest = validation_data
+            val = (self._inputs_list(vx), self._targets_list(vy), _raw(rest[0]) if rest and rest[0] is not None else None)
+        elif validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"fit: expected validation_split in (0, 1), received {validation_split}")
+            split = int(n * (1 - validation_split))
+            val = ([a[split:] for a in xs], [a[split:] for a in ys], None if sw is None else sw[split:])
+            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
+            sw = None if sw is None else sw[:split]
+            n = split
+        if n == 0:
+            raise ValueError("fit: no training samples")
+        steps = -(-n // batch_size)
+        history = History()
+        cb_list = [history] + list(callbacks or [])
+        if verbose:
+            cb_list.append(ProgbarLogger(verbose))
+        cbs = CallbackList(cb_list, model=self, epochs=epochs, steps=steps, verbose=verbose,
+                           batch_size=batch_size, samples=n)
+        self.history = history
+        self.stop_training = False
+        rng = backend.make_rng(seed)
+        if not self.built:
+            self(self._model_input([Tensor(a[:1]) for a in xs]), training=False)
+        cbs.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            loss_tracker = _Mean()
+            cbs.on_epoch_begin(epoch)
+            order = rng.permutation(n) if shuffle else None
+            for step in range(steps):
+                lo, hi = step * batch_size, min((step + 1) * batch_size, n)
+                index = slice(lo, hi) if order is None else order[lo:hi]
+                xb, yb = [a[index] for a in xs], [a[index] for a in ys]
+                swb = None if sw is None else sw[index]
+                cbs.on_train_batch_begin(step)
+                loss, outputs = self._train_step(xb, yb, swb)
+                loss_tracker.update(loss, hi - lo)
+                self._update_metrics(yb, outputs, swb)
+                cbs.on_train_batch_end(step, self._logs(loss_tracker))
+            logs = self._logs(loss_tracker)
+            if val is not None:
+                val_logs = self._evaluate_arrays(*val, batch_size=batch_size)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return history
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def _evaluate_arrays(self, xs, ys, sw, batch_size, callbacks=None, verbose=0):
+        n = self._check_lengths(xs + ys + [sw])
+        self.reset_metrics()
+        tracker = _Mean()
+        steps = -(-n // batch_size)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        with no_grad():
+            for step in range(steps):
+                lo, hi = step * batch_size, min((step + 1) * batch_size, n)
+                xb, yb = [a[lo:hi] for a in xs], [a[lo:hi] for a in ys]
+                swb = None if sw is None else sw[lo:hi]
+                if callbacks is not None:
+                    callbacks.on_test_batch_begin(step)
+                loss, outputs = self._forward_loss(xb, yb, swb, training=False)
+                tracker.update(float(loss.data), hi - lo)
+                self._update_metrics(yb, outputs, swb)
+                logs = self._logs(tracker)
+                if callbacks is not None:
+                    callbacks.on_test_batch_end(step, logs)
+                if bar is not None:
+                    bar.update(step + 1, logs)
+        return self._logs(tracker)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, callbacks=None,
+                 return_dict=False):
+        """Loss and metrics on data, in inference mode (dropout off).
+
+        Returns:
+            The loss if no metrics were compiled, else ``[loss, *metrics]`` (Keras's order),
+            or a dict with ``return_dict=True``.
+
+        Example:
+            >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+        """
+        self._require_compiled("evaluate")
+        xs, ys = self._inputs_list(x), self._targets_list(y)
+        sw = None if sample_weight is None else _raw(sample_weight)
+        cbs = CallbackList(callbacks, model=self)
+        cbs.on_test_begin()
+        logs = self._evaluate_arrays(xs, ys, sw, 32 if batch_size is None else int(batch_size), cbs, verbose)
+        cbs.on_test_end(logs)
+        return self._format_result(logs, return_dict)
+
+    def predict(self, x, batch_size=None, verbose=0, callbacks=None):
+        """The model's outputs for ``x`` in inference mode, as NumPy array(s).
+
+        Example:
+            >>> probabilities = model.predict(x_test[:10])
+            >>> probabilities.argmax(axis=1)
+        """
+        xs = self._inputs_list(x)
+        n = self._check_lengths(xs, "the inputs")
+        batch_size = 32 if batch_size is None else int(batch_size)
+        steps = -(-n // batch_size)
+        cbs = CallbackList(callbacks, model=self)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        chunks = []
+        cbs.on_predict_begin()
+        with no_grad():
+            for step in range(steps):
+                cbs.on_predict_batch_begin(step)
+                lo, hi = step * batch_size, min((step + 1) * batch_size, n)
+                out = self(self._model_input([Tensor(a[lo:hi]) for a in xs]), training=False)
+                chunks.append([o.data for o in out] if isinstance(out, (list, tuple)) else [out.data])
+                cbs.on_predict_batch_end(step)
+                if bar is not None:
+                    bar.update(step + 1)
+        cbs.on_predict_end()
+        if not chunks:
+            raise ValueError("predict: received no samples")
+        results = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        return results[0] if len(results) == 1 else results
+
+
+def _single(loss: float, n: int) -> _Mean:
+    tracker = _Mean()
+    tracker.update(loss, n)
+    return tracker
+
+
+def _is_number_list(x) -> bool:
+    return isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (int, float, np.number))
+
+
+def _is_plain(value) -> bool:
+    """True if ``value`` is made of strings only (so it can be written to a JSON config)."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_plain(v) for v in value.values())
+    return False
+
+
+def _apply_class_weight(y, class_weight, sample_weight):
+    """Per-sample weights from a {class: weight} dict (labels or one-hot targets)."""
+    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0].astype(int)
+    table = np.ones(int(max(max(class_weight), labels.max())) + 1, dtype=np.float32)
+    for cls, w in class_weight.items():
+        table[int(cls)] = w
+    weights = table[labels]
+    return weights if sample_weight is None else weights * sample_weight
