@@ -200,7 +200,7 @@ class Tensor:
                                    f"received shape {self.shape}; pass grad=")
             grad = np.ones_like(self.data)
         else:
-            grad = as_array(grad.data if isinstance(grad, Tensor) else grad, self.data.dtype)
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)  # a copy
             if grad.shape != self.shape:
                 raise ValueError(f"backward: expected grad of shape {self.shape}, received {grad.shape}")
 
@@ -209,7 +209,8 @@ class Tensor:
         # contribution from each use, so we visit tensors in reverse topological order:
         # every consumer of a tensor is processed before the tensor itself.
         order = _topological_order(self)
-        self._accumulate(grad)
+        stored = set()  # ids of arrays already handed out as a leaf's .grad in this pass
+        self._accumulate(grad, stored)
         for t in reversed(order):
             fn = t._ctx
             if fn is None:
@@ -225,15 +226,27 @@ class Tensor:
             input_grads = fn.backward(g)
             for inp, ig, needed in zip(fn.inputs, input_grads, fn.needs_input_grad):
                 if needed and ig is not None:
-                    inp._accumulate(ig)
+                    if ig.shape != inp.data.shape:
+                        raise RuntimeError(f"{type(fn).__name__}.backward returned a gradient of shape "
+                                           f"{ig.shape} for an input of shape {inp.data.shape}")
+                    inp._accumulate(ig, stored)
             if not retain_graph:
                 fn.inputs = None  # free the saved inputs; the graph cannot be walked again
 
-    def _accumulate(self, g) -> None:
+    def _accumulate(self, g, stored: set) -> None:
         if g.dtype != self.data.dtype:
             g = g.astype(self.data.dtype)
-        # never in place: the same array object may have been handed to several inputs
-        self.grad = g if self.grad is None else self.grad + g
+        if self.grad is not None:
+            # never in place: the same array object may have been handed to several inputs
+            self.grad = self.grad + g
+            return
+        if self._ctx is None and (not g.flags.writeable or g.base is not None or id(g) in stored):
+            # a leaf keeps its .grad, and users may edit it in place: give it its own array when
+            # backward produced a broadcast view, a view of another array, or one already given
+            # to another leaf (``a + b`` hands the same gradient to both)
+            g = g.copy()
+        self.grad = g
+        stored.add(id(g))
 
     # ----------------------------------------------------------------- operators
     def __add__(self, other):
@@ -384,6 +397,8 @@ class Parameter(Tensor):
 
     def __init__(self, data, name: str | None = None, trainable: bool = True, dtype=None):
         super().__init__(data, requires_grad=trainable, dtype=dtype, name=name)
+        if isinstance(data, np.ndarray) and np.shares_memory(self.data, data):
+            self.data = self.data.copy()  # a weight owns its values: assign() must not write into the caller's array
         self.trainable = trainable
 
     def assign(self, value) -> None:

@@ -11,7 +11,7 @@ hand in the module named below.
   squeeze, expand_dims, flatten
 - ``activations``: identity, binary_step, sigmoid, tanh, arctan, relu, leaky_relu, prelu, elu,
   selu, softplus, gaussian, softmax, log_softmax
-- ``losses``: fused, numerically stable softmax / sigmoid cross-entropies
+- ``losses``: softmax_cross_entropy, sigmoid_binary_cross_entropy (fused, numerically stable)
 
 Example:
     >>> from glassnet import Tensor, ops
@@ -31,3 +31,4 @@ from glassnet.ops.shape import (  # noqa: F401
 from glassnet.ops.activations import (  # noqa: F401
     arctan, binary_step, elu, gaussian, identity, leaky_relu, log_softmax, prelu, relu, selu,
     sigmoid, softmax, softplus, tanh)
+from glassnet.ops.losses import sigmoid_binary_cross_entropy, softmax_cross_entropy  # noqa: F401,E402

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet import backend
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import normalize_axis
 
@@ -34,7 +35,9 @@ class Mean(Sum):
     def forward(self, a):
         out = super().forward(a)
         self.count = a.size // out.size if out.size else 1
-        return (out / np.asarray(self.count, dtype=out.dtype)).astype(a.dtype, copy=False)
+        # the mean of ints or bools (an accuracy) is a float: floatx, not the input's dtype
+        dtype = a.dtype if a.dtype.kind == "f" else np.dtype(backend.floatx())
+        return (out / np.asarray(self.count, dtype=dtype)).astype(dtype, copy=False)
 
     def backward(self, g):
         (g,) = super().backward(g)

@@ -33,7 +33,9 @@ class Transpose(Function):
     def backward(self, g):
         if self.axes is None:
             return (g.transpose(),)
-        return (g.transpose(np.argsort(self.axes)),)
+        # the inverse permutation; negative axes are normalised first (argsort of [-1, 0]
+        # would be wrong)
+        return (g.transpose(np.argsort([a % g.ndim for a in self.axes])),)
 
 
 class GetItem(Function):

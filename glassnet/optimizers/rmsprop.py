@@ -1,0 +1,94 @@
+"""RMSprop: divide each step by a moving average of recent gradient magnitudes."""
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.optimizers.base import Optimizer, check_in_range
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), Keras 3's rule.
+
+    Each weight keeps ``v``, a moving average of its squared gradient (starting at 0), and
+    divides its step by ``sqrt(v)``, so every weight moves at a similar pace whatever the scale
+    of its gradient::
+
+        v = rho * v + (1 - rho) * g^2
+        step = lr * g / sqrt(v + epsilon)
+        w = w - step
+
+    ``centered=True`` also tracks the mean gradient ``mg`` and divides by an estimate of the
+    gradient's standard deviation instead::
+
+        mg = rho * mg + (1 - rho) * g
+        step = lr * g / sqrt(v - mg^2 + epsilon)
+
+    With ``momentum`` mu > 0 the steps are accumulated: ``m = mu * m + step; w = w - m``.
+
+    PyTorch (``torch.optim.RMSprop``) puts epsilon outside the square root,
+    ``lr * g / (sqrt(v) + eps)``, and has other defaults: ``lr=0.01``, ``alpha=0.99`` (its name
+    for rho) and ``eps=1e-8``.
+
+    Args:
+        learning_rate: float or schedule (see ``Optimizer``). Defaults to 0.001.
+        rho: decay of the moving averages, in [0, 1). Defaults to 0.9.
+        momentum: in [0, 1]. Defaults to 0.
+        epsilon: small constant added inside the square root. Defaults to 1e-7.
+        centered: divide by the estimated variance instead of the mean square. Defaults to False.
+        clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+
+    Example:
+        >>> model.compile(optimizer=RMSprop(learning_rate=0.001), loss="mse")
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, name=None):
+        super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, name=name)
+        self.rho = check_in_range(rho, "rho", "RMSprop", 0.0, 1.0, high_inclusive=False)
+        self.momentum = check_in_range(momentum, "momentum", "RMSprop", 0.0, 1.0)
+        self.epsilon = check_in_range(epsilon, "epsilon", "RMSprop", 0.0, float("inf"))
+        self.centered = bool(centered)
+
+    @property
+    def slot_names(self):
+        names = ("velocity",)
+        if self.momentum:
+            names += ("momentum",)
+        if self.centered:
+            names += ("average_gradient",)
+        return names
+
+    def update_step(self, grad, param, lr):
+        w = param.data
+        dt = w.dtype.type
+        slots = self._slots_for(param)
+        rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
+        v = slots["velocity"]
+        tmp = np.multiply(grad, grad)
+        tmp *= one_minus_rho
+        v *= rho
+        v += tmp                            # v = rho * v + (1 - rho) * g^2
+        if self.centered:
+            mg = slots["average_gradient"]
+            mg *= rho
+            mg += one_minus_rho * grad      # mg = rho * mg + (1 - rho) * g
+            np.multiply(mg, mg, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            tmp += dt(self.epsilon)         # tmp = v - mg^2 + eps
+        else:
+            np.add(v, dt(self.epsilon), out=tmp)  # tmp = v + eps
+        np.sqrt(tmp, out=tmp)
+        np.divide(grad, tmp, out=tmp)
+        tmp *= dt(lr)                       # tmp = step = lr * g / sqrt(... + eps)
+        if self.momentum:
+            m = slots["momentum"]
+            m *= dt(self.momentum)
+            m += tmp                        # m = mu * m + step
+            w -= m
+        else:
+            w -= tmp                        # w = w - step
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}

@@ -1,0 +1,214 @@
+"""Metrics: hand-computed values, running means over batches, accuracy resolution, confusion matrix."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassnet import Tensor, losses, metrics
+
+
+# ============================================================================ per-sample functions
+def test_accuracy_functions_by_hand():
+    np.testing.assert_array_equal(
+        metrics.binary_accuracy(np.array([[1, 0], [0, 0]]), np.array([[0.7, 0.2], [0.6, 0.5]])), [1.0, 0.5])
+    np.testing.assert_array_equal(
+        metrics.binary_accuracy(np.array([1, 0]), np.array([[0.7], [0.6]]), threshold=0.65), [1.0, 1.0])
+    np.testing.assert_array_equal(
+        metrics.categorical_accuracy(np.array([[0, 1, 0], [1, 0, 0]]),
+                                     np.array([[0.2, 0.5, 0.3], [0.1, 0.8, 0.1]])), [1.0, 0.0])
+    np.testing.assert_array_equal(
+        metrics.sparse_categorical_accuracy(np.array([[1], [2]]), np.array([[0.2, 0.5, 0.3], [0.1, 0.8, 0.1]])),
+        [1.0, 0.0])
+    probs = np.array([[0.2, 0.8]], dtype=np.float32)
+    assert metrics.sparse_categorical_accuracy(np.array([1]), probs).dtype == np.float32
+    assert metrics.binary_crossentropy(np.array([[1.0, 0.0]]), probs).dtype == np.float32
+
+
+def test_regression_functions_by_hand():
+    y_true = np.array([[1.0, 2.0], [4.0, -2.0]])
+    y_pred = np.array([[2.0, 2.0], [1.0, -1.0]])
+    np.testing.assert_allclose(metrics.mean_squared_error(y_true, y_pred), [0.5, 5.0])
+    np.testing.assert_allclose(metrics.mean_absolute_error(y_true, y_pred), [0.5, 2.0])
+    np.testing.assert_allclose(metrics.mean_absolute_percentage_error(y_true, y_pred), [50.0, 62.5])  # (3/4 + 1/2) / 2
+
+
+def test_crossentropy_metrics_agree_with_the_losses():
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(4), size=5).astype(np.float32)
+    labels = rng.integers(0, 4, size=5)
+    one_hot = np.eye(4, dtype=np.float32)[labels]
+    logits = rng.standard_normal((5, 4)).astype(np.float32)
+    pairs = [
+        (metrics.sparse_categorical_crossentropy(labels, probs),
+         losses.sparse_categorical_crossentropy(labels, Tensor(probs))),
+        (metrics.categorical_crossentropy(one_hot, probs, label_smoothing=0.1),
+         losses.categorical_crossentropy(one_hot, Tensor(probs), label_smoothing=0.1)),
+        (metrics.categorical_crossentropy(one_hot, logits, from_logits=True),
+         losses.categorical_crossentropy(one_hot, Tensor(logits), from_logits=True)),
+        (metrics.binary_crossentropy(one_hot, probs), losses.binary_crossentropy(one_hot, Tensor(probs))),
+        (metrics.binary_crossentropy(one_hot, logits, from_logits=True, label_smoothing=0.2),
+         losses.binary_crossentropy(one_hot, Tensor(logits), from_logits=True, label_smoothing=0.2)),
+    ]
+    for value, loss in pairs:
+        np.testing.assert_allclose(value, loss.data, rtol=1e-5)
+    # the by-hand value of one sample: -log p[label]
+    assert metrics.sparse_categorical_crossentropy([2], [[0.25, 0.25, 0.5]])[0] == pytest.approx(np.log(2))
+
+
+# ============================================================================ running means
+def test_mean_over_uneven_batches_is_the_mean_over_all_samples():
+    m = metrics.MeanAbsoluteError()
+    m.update_state(np.array([[1.0], [1.0], [1.0]]), np.zeros((3, 1)))  # 3 samples, error 1
+    m.update_state(np.array([[5.0]]), np.zeros((1, 1)))                 # 1 sample, error 5
+    assert m.result() == pytest.approx((3 * 1.0 + 5.0) / 4)            # 2.0, not (1 + 5) / 2
+    m.reset_state()
+    assert m.result() == 0.0
+    m.update_state(np.array([[2.0]]), Tensor([[0.0]]))
+    assert m.result() == pytest.approx(2.0)
+
+
+def test_rmse_is_the_root_of_the_overall_mean():
+    m = metrics.get("rmse")
+    assert isinstance(m, metrics.RootMeanSquaredError) and m.name == "rmse"
+    m.update_state(np.zeros((2, 1)), np.array([[1.0], [1.0]]))   # squared errors 1, 1
+    m.update_state(np.zeros((1, 1)), np.array([[4.0]]))          # squared error 16
+    assert m.result() == pytest.approx(np.sqrt(18.0 / 3))
+    assert m.result() != pytest.approx((1.0 + 4.0) / 2)          # not the mean of batch roots
+
+
+def test_sample_weight_weights_the_mean():
+    m = metrics.BinaryAccuracy()
+    m.update_state(np.array([[1], [0], [1]]), np.array([[0.9], [0.9], [0.1]]), sample_weight=np.array([3.0, 1.0, 0.0]))
+    assert m.result() == pytest.approx(3.0 / 4.0)
+    m.update_state(np.array([[1]]), np.array([[0.2]]))  # unweighted: weight 1
+    assert m.result() == pytest.approx(3.0 / 5.0)
+
+
+def test_precision_and_recall_are_running_counts():
+    p, r = metrics.Precision(), metrics.Recall()
+    for m in (p, r):
+        m.update_state(np.array([1, 0, 1, 1]), np.array([0.9, 0.8, 0.4, 0.7]))  # TP 2, FP 1, FN 1
+        m.update_state(np.array([[0], [1]]), np.array([[0.6], [0.1]]))          # FP 1, FN 1
+    assert p.result() == pytest.approx(2 / 4)
+    assert r.result() == pytest.approx(2 / 4)
+    r.reset_state()
+    r.update_state([1, 1, 1], [0.9, 0.9, 0.2])
+    assert r.result() == pytest.approx(2 / 3)
+    assert metrics.Precision().result() == 0.0  # nothing predicted positive yet
+    assert metrics.Precision(thresholds=0.95)([1, 0], [0.9, 0.99]) == 0.0
+
+
+# ============================================================================ resolution
+@pytest.mark.parametrize("loss, kind", [
+    ("binary_crossentropy", "binary"), (losses.BinaryCrossentropy(from_logits=True), "binary"),
+    ("sparse_categorical_crossentropy", "sparse_categorical"),
+    (losses.SparseCategoricalCrossentropy(), "sparse_categorical"),
+    ("categorical_crossentropy", "categorical"), (losses.categorical_crossentropy, "categorical"),
+    ("mse", None), (None, None),
+])
+def test_accuracy_is_resolved_from_the_loss(loss, kind):
+    m = metrics.get("accuracy", loss=loss)
+    assert isinstance(m, metrics.AutoAccuracy) and m.kind == kind and m.name == "accuracy"
+
+
+def test_accuracy_resolution_changes_the_value():
+    probs = np.array([[0.6, 0.3, 0.1], [0.2, 0.3, 0.5]])
+    labels = np.array([0, 2])
+    sparse = metrics.get("accuracy", loss="sparse_categorical_crossentropy")
+    sparse.update_state(labels, probs)
+    assert sparse.result() == 1.0
+    binary = metrics.get("acc", loss="binary_crossentropy")
+    assert binary.name == "acc"
+    binary.update_state(np.array([[1, 0, 0], [0, 0, 1]]), probs)  # thresholds each output at 0.5
+    assert binary.result() == pytest.approx(5 / 6)
+    categorical = metrics.get("accuracy", loss="categorical_crossentropy")
+    categorical.update_state(np.array([[0, 1, 0], [0, 0, 1]]), probs)
+    assert categorical.result() == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("y_true, y_pred, kind", [
+    (np.array([0, 2]), np.array([[0.6, 0.3, 0.1], [0.2, 0.3, 0.5]]), "sparse_categorical"),
+    (np.array([[0], [2]]), np.array([[0.6, 0.3, 0.1], [0.2, 0.3, 0.5]]), "sparse_categorical"),
+    (np.array([[1], [0]]), np.array([[0.6], [0.7]]), "binary"),
+    (np.array([1, 0]), np.array([[0.6], [0.7]]), "binary"),
+    (np.array([[1, 0, 0], [0, 0, 1]]), np.array([[0.6, 0.3, 0.1], [0.2, 0.3, 0.5]]), "categorical"),
+])
+def test_accuracy_without_a_hint_decides_from_shapes(y_true, y_pred, kind):
+    m = metrics.get("accuracy")
+    m.update_state(y_true, y_pred)
+    assert m.kind == kind
+    expected = {"sparse_categorical": 1.0, "binary": 0.5, "categorical": 1.0}[kind]
+    assert m.result() == pytest.approx(expected)
+    m.reset_state()
+    assert m.kind == kind  # the shapes do not change between epochs
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("mse", metrics.MeanSquaredError), ("mean_squared_error", metrics.MeanSquaredError),
+    ("mae", metrics.MeanAbsoluteError), ("mape", metrics.MeanAbsolutePercentageError),
+    ("rmse", metrics.RootMeanSquaredError), ("binary_accuracy", metrics.BinaryAccuracy),
+    ("categorical_accuracy", metrics.CategoricalAccuracy),
+    ("sparse_categorical_accuracy", metrics.SparseCategoricalAccuracy),
+    ("binary_crossentropy", metrics.BinaryCrossentropy), ("precision", metrics.Precision),
+    ("recall", metrics.Recall),
+])
+def test_get_resolves_names_and_keeps_the_string_as_name(name, cls):
+    m = metrics.get(name)
+    assert type(m) is cls and m.name == name
+
+
+def test_get_other_identifiers():
+    assert type(metrics.get("crossentropy", loss="sparse_categorical_crossentropy")) is \
+        metrics.SparseCategoricalCrossentropy
+    instance = metrics.Recall(thresholds=0.3)
+    assert metrics.get(instance) is instance
+    assert type(metrics.get(metrics.Precision)) is metrics.Precision
+    assert metrics.get("Recall").name == "recall"
+    restored = metrics.get(metrics.serialize(metrics.BinaryAccuracy(threshold=0.7)))
+    assert restored.get_config()["threshold"] == 0.7
+
+    def rounded_accuracy(y_true, y_pred):
+        return metrics.binary_accuracy(np.round(y_true), np.round(y_pred))
+
+    custom = metrics.get(rounded_accuracy)
+    assert custom.name == "rounded_accuracy"
+    custom.update_state(np.array([[0.2, 0.9]]), np.array([[0.4, 0.2]]))
+    assert custom.result() == pytest.approx(0.5)
+    assert type(metrics.get(metrics.mean_absolute_error)) is metrics.MeanAbsoluteError
+    with pytest.raises(ValueError, match="unknown metric 'acuracy'.*'accuracy'"):
+        metrics.get("acuracy")
+
+
+def test_shape_errors_name_expected_and_received():
+    with pytest.raises(ValueError, match=r"expected y_true of shape \(2, 3\).*received \(2, 2\)"):
+        metrics.mean_squared_error(np.zeros((2, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="use sparse_categorical_accuracy"):
+        metrics.categorical_accuracy(np.array([0, 1]), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="sample_weight.*received \\(3,\\)"):
+        metrics.MeanSquaredError().update_state(np.zeros((2, 1)), np.zeros((2, 1)), sample_weight=[1.0, 2.0, 3.0])
+
+
+# ============================================================================ confusion matrix
+def test_confusion_matrix_from_labels_one_hot_and_probabilities():
+    y_true = np.array([0, 1, 2, 2, 1])
+    y_pred = np.array([0, 2, 2, 1, 1])
+    expected = np.array([[1, 0, 0], [0, 1, 1], [0, 1, 1]])
+    np.testing.assert_array_equal(metrics.confusion_matrix(y_true, y_pred), expected)
+    probs = np.eye(3)[y_pred] * 0.8 + 0.05
+    cm = metrics.confusion_matrix(np.eye(3)[y_true], probs)
+    np.testing.assert_array_equal(cm, expected)
+    assert cm.dtype == np.int64 and cm.sum() == 5
+    np.testing.assert_array_equal(metrics.confusion_matrix([0, 1], [1, 1], num_classes=4)[:2, :2], [[0, 1], [0, 1]])
+    sigmoid = np.array([[0.9], [0.2], [0.6], [0.1]])
+    np.testing.assert_array_equal(metrics.confusion_matrix([1, 0, 0, 1], sigmoid), [[1, 1], [1, 1]])
+    with pytest.raises(ValueError, match=r"class ids in \[0, 1\].*to 2"):
+        metrics.confusion_matrix([0, 2], [0, 1], num_classes=2)
+    with pytest.raises(ValueError, match="3 predictions for 2 labels"):
+        metrics.confusion_matrix([0, 1], [0, 1, 1])
+
+
+def test_classification_report_lists_each_class():
+    report = metrics.classification_report([0, 1, 1, 1], [0, 1, 0, 1], target_names=["cat", "dog"])
+    dog = next(line for line in report.splitlines() if line.strip().startswith("dog"))
+    assert dog.split()[1:] == ["1.0000", "0.6667", "0.8000", "3"]
+    assert "0.7500" in report.splitlines()[-1]
