@@ -84,9 +84,9 @@ CONTENDERS = {"pytorch": torch_step, "glassnet": glassnet_step, "numpy-by-hand":
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--worker", choices=list(CONTENDERS))
     parser.add_argument("--args")
     ns = parser.parse_args()

@@ -13,6 +13,7 @@ from glassnet.core import Function, Parameter, Tensor, is_grad_enabled, no_grad 
 from glassnet import backend, ops  # noqa: E402,F401
 from glassnet import activations, initializers, regularizers  # noqa: E402,F401
 from glassnet import losses, metrics, optimizers, callbacks  # noqa: E402,F401
+from glassnet import datasets, preprocessing  # noqa: E402,F401
 from glassnet import layers, models, utils  # noqa: E402,F401
 from glassnet.layers import Input  # noqa: E402,F401
 from glassnet.models import Model, Sequential, load_model  # noqa: E402,F401

@@ -461,3 +461,20 @@ def test_leaf_grad_does_not_alias_the_seed():
 
 def test_module_exports():
     assert gn.Tensor is Tensor and gn.ops is ops
+
+
+def test_backward_order_when_a_tensor_feeds_its_consumer_and_the_root():
+    # r = x + p with p = 3x: x must get both contributions (1 + 3) before passing on;
+    # a wrong topological order would process x before p and lose p's share
+    w = Tensor(np.array([2.0]), requires_grad=True)
+    x = w * 1.0
+    p = x * 3.0
+    r = (x + p).sum()
+    r.backward()
+    np.testing.assert_allclose(w.grad, [4.0])
+    # the same with the inputs listed the other way round
+    w2 = Tensor(np.array([2.0]), requires_grad=True)
+    x2 = w2 * 1.0
+    r2 = ((x2 * 3.0) + x2).sum()
+    r2.backward()
+    np.testing.assert_allclose(w2.grad, [4.0])

@@ -65,9 +65,9 @@ class Function:
     needs_input_grad: tuple = ()
 
     def __call__(self, *inputs):
-        tensors = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
-        self.needs_input_grad = tuple(t.requires_grad for t in tensors)
-        record = _grad_enabled and any(self.needs_input_grad)
+        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        self.needs_input_grad = needs = [t.requires_grad for t in tensors]
+        record = _grad_enabled and True in needs
         data = self.forward(*[t.data for t in tensors])
         out = Tensor._wrap(data, record)
         if record:
@@ -240,13 +240,15 @@ class Tensor:
             # never in place: the same array object may have been handed to several inputs
             self.grad = self.grad + g
             return
-        if self._ctx is None and (not g.flags.writeable or g.base is not None or id(g) in stored):
+        owner = g if g.base is None else g.base  # views share their owner's memory
+        if self._ctx is None and (not g.flags.writeable or id(owner) in stored):
             # a leaf keeps its .grad, and users may edit it in place: give it its own array when
-            # backward produced a broadcast view, a view of another array, or one already given
-            # to another leaf (``a + b`` hands the same gradient to both)
+            # backward produced a read-only broadcast view, or memory already given to another
+            # leaf (``a + b`` hands the same gradient array to both)
             g = g.copy()
+            owner = g
         self.grad = g
-        stored.add(id(g))
+        stored.add(id(owner))
 
     # ----------------------------------------------------------------- operators
     def __add__(self, other):
@@ -362,20 +364,23 @@ def _topological_order(root: Tensor) -> list:
     """
     order, visited = [], set()
     stack = [(root, False)]
+    push, pop = stack.append, stack.pop
     while stack:
-        t, inputs_done = stack.pop()
+        t, inputs_done = pop()
         if inputs_done:
             order.append(t)
             continue
-        if id(t) in visited:
+        # a tensor is marked when expanded, not when pushed: if it were marked on push, a
+        # consumer reached later could be ordered before it
+        if t in visited:  # tensors hash by identity, so this is a set of graph nodes
             continue
-        visited.add(id(t))
-        stack.append((t, True))
+        visited.add(t)
+        push((t, True))
         fn = t._ctx
         if fn is not None and fn.inputs is not None:
             for inp in fn.inputs:
-                if inp.requires_grad and id(inp) not in visited:
-                    stack.append((inp, False))
+                if inp.requires_grad and inp not in visited:
+                    push((inp, False))
     return order
 
 

@@ -104,9 +104,10 @@ class Layer:
         raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
 
     def __call__(self, inputs, *args, **kwargs):
-        if is_symbolic(inputs):
-            return self._call_symbolic(inputs, args, kwargs)
-        inputs = map_structure(_to_tensor, inputs)
+        if not isinstance(inputs, Tensor):  # the common case, a tensor, skips these checks
+            if is_symbolic(inputs):
+                return self._call_symbolic(inputs, args, kwargs)
+            inputs = map_structure(_to_tensor, inputs)
         if not self.built:
             self._build_once(map_structure(lambda t: t.shape, inputs) if isinstance(inputs, (list, tuple))
                              else inputs.shape)
@@ -174,35 +175,21 @@ class Layer:
 
     @property
     def weights(self) -> list:
-        """All weights (own, then sub-layers'), in creation order."""
-        out, seen = [], set()
-        for p in self._own_and_nested_weights():
-            if id(p) not in seen:
-                seen.add(id(p))
-                out.append(p)
-        return out
-
-    def _own_and_nested_weights(self):
-        yield from self._params.values()
+        """All weights (own, then sub-layers'), in creation order, each once."""
+        out = list(self._params.values())
         for layer in self._sublayers:
-            yield from layer.weights
+            out.extend(layer.weights)
+        return list(dict.fromkeys(out))  # tensors hash by identity: drops a shared layer's repeats
 
     @property
     def trainable_weights(self) -> list:
         """Weights updated by the optimizer (none if ``trainable`` is False)."""
         if not self._trainable:
             return []
-        out, seen = [], set()
-        for p in self._params.values():
-            if p.trainable and id(p) not in seen:
-                seen.add(id(p))
-                out.append(p)
+        out = [p for p in self._params.values() if p.trainable]
         for layer in self._sublayers:
-            for p in layer.trainable_weights:
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    out.append(p)
-        return out
+            out.extend(layer.trainable_weights)
+        return list(dict.fromkeys(out))
 
     @property
     def non_trainable_weights(self) -> list:

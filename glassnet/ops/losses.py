@@ -27,6 +27,13 @@ from glassnet.ops._util import as_tensor, normalize_axis, unbroadcast
 from glassnet.ops.activations import sigmoid_array
 
 
+def _classes_last(a: np.ndarray, axis: int) -> np.ndarray:
+    """``a`` as a 2-D (samples, classes) array: a view when the class axis is already last."""
+    if axis != a.ndim - 1:
+        a = np.moveaxis(a, axis, -1)
+    return a.reshape(-1, a.shape[-1])
+
+
 class SoftmaxCrossEntropy(Function):
     """Cross-entropy between targets ``t`` and ``softmax(x)`` along ``axis``, from logits ``x``.
 
@@ -72,8 +79,12 @@ class SoftmaxCrossEntropy(Function):
         self.t = t
         self.p = np.exp(log_p)
         if self.sparse:
-            self.index = np.expand_dims(t, axis)
-            return -np.take_along_axis(log_p, self.index, axis=axis).squeeze(axis)
+            # pick log p[k] of each sample: with the classes moved last and the rest flattened,
+            # that is one fancy index (rows, k) instead of take_along_axis's general machinery
+            self.flat_labels = t.reshape(-1)
+            self.rows = np.arange(self.flat_labels.size)
+            picked = _classes_last(log_p, axis)[self.rows, self.flat_labels]
+            return -picked.reshape(t.shape)
         if self.needs_input_grad[1]:
             self.log_p = log_p
         return -(t * log_p).sum(axis=axis)
@@ -84,9 +95,14 @@ class SoftmaxCrossEntropy(Function):
         if self.needs_input_grad[0]:
             if self.sparse:
                 gx = self.p * g
-                # subtract the one-hot target: only the true class's entry changes
-                picked = np.take_along_axis(gx, self.index, axis=self.ax)
-                np.put_along_axis(gx, self.index, picked - g, axis=self.ax)
+                # subtract g at the true class of each sample (the one-hot target), in a
+                # (samples, classes) view of gx: moved to the end if the class axis is not
+                if self.ax != gx.ndim - 1:
+                    gx = np.ascontiguousarray(np.moveaxis(gx, self.ax, -1))
+                g_rows = _classes_last(g, self.ax).reshape(-1)
+                gx.reshape(-1, gx.shape[-1])[self.rows, self.flat_labels] -= g_rows
+                if self.ax != gx.ndim - 1:
+                    gx = np.moveaxis(gx, -1, self.ax)
             else:
                 gx = (self.p * self.t.sum(axis=self.ax, keepdims=True) - self.t) * g
         if not self.sparse and self.needs_input_grad[1]:

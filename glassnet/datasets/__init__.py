@@ -1,0 +1,36 @@
+"""Data sets for the course: real ones read from files, small ones made on the spot.
+
+* ``mnist``, ``fashion_mnist``: ``load_data()`` -> ``(x_train, y_train), (x_test, y_test)``,
+  uint8, like Keras. Files come from ``path=``, ``$GLASSNET_DATA/<name>/`` or
+  ``~/.glassnet/datasets/<name>/``, downloaded there if missing, always verified.
+* ``iris``: the 150 flowers, shipped with glassnet.
+* ``toy``: logic gates, the course's 8 regression points, moons, circles, spirals.
+* ``csv`` (module ``tabular``): ``load_table`` reads any CSV table with a label column.
+* ``stocks``: OHLCV price series from CSV files.
+
+Example:
+    >>> from glassnet import datasets
+    >>> (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()   # doctest: +SKIP
+    >>> x, y = datasets.iris.load_data()
+    >>> x.shape
+    (150, 4)
+"""
+import sys as _sys
+
+from glassnet.datasets import fashion_mnist, iris, mnist, stocks, tabular, toy  # noqa: F401
+from glassnet.datasets._files import (  # noqa: F401
+    ENV_VAR,
+    DataIntegrityError,
+    DatasetNotFoundError,
+    data_home,
+)
+from glassnet.datasets.tabular import Table, load_table  # noqa: F401
+
+# ``glassnet.datasets.csv`` is the public name of the ``tabular`` module. Registering it also
+# makes ``from glassnet.datasets.csv import load_table`` work, without a file named csv.py that
+# would hide the standard library's csv module from code in this folder.
+csv = tabular
+_sys.modules[__name__ + ".csv"] = tabular
+
+__all__ = ["mnist", "fashion_mnist", "iris", "toy", "csv", "tabular", "stocks", "load_table",
+           "Table", "data_home", "ENV_VAR", "DataIntegrityError", "DatasetNotFoundError"]
