@@ -248,7 +248,8 @@ class Tensor:
             g = g.copy()
             owner = g
         self.grad = g
-        stored.add(id(owner))
+        if self._ctx is None:
+            stored.add(id(owner))  # only leaves keep their .grad once backward is over
 
     # ----------------------------------------------------------------- operators
     def __add__(self, other):
