@@ -1,0 +1,195 @@
+"""The lab framework: a lab reproduces one exercise of the course as a runnable experiment.
+
+A lab is a subclass of ``Lab`` that declares who it is (``name``, ``title``, the COURSE.md
+``section`` and ``exercise``), its parameters (each with a full default and a ``--quick``
+value for tests), and a ``run(ctx)`` method. ``run`` loads data, trains, and reports through
+the ``LabContext`` it receives:
+
+- ``ctx.report(name, value, course=...)`` records a result next to the course's figure;
+- ``ctx.table(headers, rows, title=...)`` prints a table;
+- ``ctx.savefig(fig, "name")`` saves a matplotlib figure as PNG in the output folder;
+- ``ctx.params`` holds the parameter values, ``ctx.seed`` the seed, ``ctx.out`` the folder.
+
+Example:
+    >>> @register
+    ... class Hello(Lab):
+    ...     name, title, section = "hello", "A first lab", "1"
+    ...     params = {"epochs": Param(10, quick=1, help="training epochs")}
+    ...     def run(self, ctx):
+    ...         ctx.report("answer", 42.0, course=42.0)
+    >>> result = run_lab("hello", quick=True)
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from glassnet import backend
+
+REGISTRY: dict = {}
+
+
+@dataclasses.dataclass
+class Param:
+    """A lab parameter: its full-run ``default``, its ``quick`` value (None: same) and help."""
+
+    default: object
+    quick: object = None
+    help: str = ""
+
+    def value(self, quick: bool):
+        return self.quick if quick and self.quick is not None else self.default
+
+
+@dataclasses.dataclass
+class Metric:
+    """One reported result, with the course's figure when it states one."""
+
+    name: str
+    value: object
+    course: object = None
+    note: str = ""
+
+
+@dataclasses.dataclass
+class LabResult:
+    """What a lab run returns: its metrics, the figures it saved and how long it took."""
+
+    name: str
+    params: dict
+    metrics: list
+    figures: list
+    elapsed: float
+    out: Path
+
+    def metric(self, name: str):
+        """The value of the metric called ``name``."""
+        for m in self.metrics:
+            if m.name == name:
+                return m.value
+        raise KeyError(f"lab {self.name!r} reported no metric {name!r}; it reported "
+                       f"{[m.name for m in self.metrics]}")
+
+
+class LabContext:
+    """What a running lab uses to read its parameters and report results."""
+
+    def __init__(self, lab, params: dict, seed: int, out: Path, quick: bool, echo=print):
+        self.lab = lab
+        self.params = params
+        self.seed = seed
+        self.out = Path(out)
+        self.quick = quick
+        self.echo = echo
+        self.metrics: list = []
+        self.figures: list = []
+
+    def print(self, *args) -> None:
+        """Print a line of the lab's narrative."""
+        self.echo(" ".join(str(a) for a in args))
+
+    def report(self, name: str, value, course=None, note: str = "") -> None:
+        """Record a result; ``course`` is the figure COURSE.md reports for it, if any."""
+        self.metrics.append(Metric(name, value, course, note))
+
+    def table(self, headers, rows, title: str | None = None) -> None:
+        """Print rows as an aligned text table."""
+        self.echo(format_table(headers, rows, title))
+
+    def savefig(self, fig, name: str) -> Path:
+        """Save a matplotlib figure as ``<out>/<name>.png`` and close it."""
+        import matplotlib.pyplot as plt
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / f"{name}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.figures.append(path)
+        return path
+
+
+class Lab:
+    """Base class of labs; see the module docstring."""
+
+    name: str = ""
+    title: str = ""
+    section: str = ""
+    exercise: str | None = None
+    shows: str = ""
+    typical_time: str = ""
+    params: dict = {}
+
+    def run(self, ctx: LabContext) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def register(cls):
+    """Class decorator adding a lab to the registry under its ``name``."""
+    if not cls.name:
+        raise ValueError(f"lab class {cls.__name__} has no name")
+    if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
+        raise ValueError(f"two labs are named {cls.name!r}")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def format_value(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.4e}"
+    return str(value)
+
+
+def format_table(headers, rows, title: str | None = None) -> str:
+    """``headers`` and ``rows`` as an aligned, pipe-separated text table."""
+    cells = [[str(h) for h in headers]] + [[format_value(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [] if title is None else [title]
+    for i, row in enumerate(cells):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run_lab(name: str, quick: bool = False, out=None, seed: int = 0, overrides: dict | None = None,
+            echo=print) -> LabResult:
+    """Run the lab called ``name`` and return its result (also printed through ``echo``).
+
+    Args:
+        quick: use each parameter's quick value (small, for tests).
+        out: output folder for figures (default ``./glassnet-out/<name>``).
+        seed: seed for glassnet's and NumPy's generators.
+        overrides: parameter values that replace the defaults (e.g. ``{"epochs": 3}``).
+    """
+    import matplotlib
+    matplotlib.use("Agg")  # files only: labs run on machines without a screen
+    if name not in REGISTRY:
+        raise ValueError(f"no lab named {name!r}; available: {', '.join(sorted(REGISTRY)) or 'none'}")
+    lab = REGISTRY[name]()
+    params = {key: p.value(quick) for key, p in lab.params.items()}
+    for key, value in (overrides or {}).items():
+        if key not in lab.params:
+            raise ValueError(f"lab {name!r} has no parameter {key!r}; it has {sorted(lab.params)}")
+        params[key] = type(lab.params[key].default)(value) if lab.params[key].default is not None else value
+    out = Path(out) if out is not None else Path(os.getcwd()) / "glassnet-out" / name
+    backend.set_seed(seed)
+    np.random.seed(seed)
+    ctx = LabContext(lab, params, seed, out, quick, echo)
+    where = f"COURSE.md section {lab.section}" + (f", exercise {lab.exercise}" if lab.exercise else "")
+    echo(f"== {lab.name}: {lab.title} ({where})")
+    if params:
+        echo("parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()) + (" (quick)" if quick else ""))
+    start = time.perf_counter()
+    lab.run(ctx)
+    elapsed = time.perf_counter() - start
+    rows = [(m.name, format_value(m.value), "" if m.course is None else format_value(m.course), m.note)
+            for m in ctx.metrics]
+    if rows:
+        echo(format_table(["result", "glassnet", "course", "note"], rows))
+    for path in ctx.figures:
+        echo(f"saved {path}")
+    echo(f"done in {elapsed:.1f}s")
+    return LabResult(lab.name, params, ctx.metrics, ctx.figures, elapsed, out)
