@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import sys
 
 import numpy as np
@@ -104,6 +105,13 @@ def as_array(value, dtype=None) -> np.ndarray:
 
 
 _name_counts: dict = {}
+
+
+def snake_case(name: str) -> str:
+    """``"BatchNormalization"`` -> ``"batch_normalization"``, ``"Conv2D"`` -> ``"conv2d"``,
+    ``"KLDivergence"`` -> ``"kl_divergence"`` (Keras's rule; how instances get default names)."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix: str) -> str:

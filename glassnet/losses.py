@@ -433,7 +433,7 @@ class Loss:
             raise ValueError(f"{type(self).__name__}: expected reduction in {list(REDUCTIONS)}, "
                              f"received {reduction!r}")
         self.reduction = reduction
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or backend.snake_case(type(self).__name__)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         values = self.call(y_true, y_pred)
@@ -457,14 +457,6 @@ class Loss:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
 
-
-def _snake_case(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
 
 
 class LossFunctionWrapper(Loss):

@@ -206,7 +206,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or backend.snake_case(type(self).__name__)
         self.dtype = np.dtype(dtype or backend.floatx()).name
         self.reset_state()
 
@@ -234,14 +234,6 @@ class Metric:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
 
-
-def _snake_case(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
 
 
 def _weights(sample_weight, shape) -> np.ndarray:

@@ -17,18 +17,12 @@ Example (a custom layer):
 from __future__ import annotations
 
 import inspect
-import re
 
 import numpy as np
 
 from glassnet import backend, initializers, regularizers
 from glassnet.core.tensor import Parameter, Tensor, no_grad
 from glassnet.layers.symbolic import Node, SymbolicTensor, is_symbolic, map_structure
-
-
-def _snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def is_shape(s) -> bool:
@@ -68,7 +62,7 @@ class Layer:
         self._weight_regularizers = []
         self._inbound_nodes = []
         self._activity_losses = []
-        self.name = name or backend.unique_name(_snake_case(type(self).__name__))
+        self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.dtype = np.dtype(dtype or backend.floatx()).name
         self.built = False
