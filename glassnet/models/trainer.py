@@ -188,8 +188,9 @@ class Trainer:
         for _, metric, _ in getattr(self, "_metrics", []):
             metric.reset_state()
 
-    def _train_step(self, xs, ys, sample_weight):
-        params = self.trainable_weights
+    def _train_step(self, xs, ys, sample_weight, params=None):
+        if params is None:
+            params = self.trainable_weights
         for p in params:
             p.grad = None
         loss, outputs = self._forward_loss(xs, ys, sample_weight, training=True)
@@ -307,13 +308,14 @@ class Trainer:
             loss_tracker = _Mean()
             cbs.on_epoch_begin(epoch)
             order = rng.permutation(n) if shuffle else None
+            params = self.trainable_weights  # once per epoch: freezing takes effect at the next one
             for step in range(steps):
                 lo, hi = step * batch_size, min((step + 1) * batch_size, n)
                 index = slice(lo, hi) if order is None else order[lo:hi]
                 xb, yb = [a[index] for a in xs], [a[index] for a in ys]
                 swb = None if sw is None else sw[index]
                 cbs.on_train_batch_begin(step)
-                loss, outputs = self._train_step(xb, yb, swb)
+                loss, outputs = self._train_step(xb, yb, swb, params)
                 loss_tracker.update(loss, hi - lo)
                 self._update_metrics(yb, outputs, swb)
                 cbs.on_train_batch_end(step, self._logs(loss_tracker))
