@@ -11,6 +11,12 @@ from glassnet.layers.base import Layer  # noqa: F401
 from glassnet.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Lambda, Reshape  # noqa: F401
 from glassnet.layers.activation import ELU, LeakyReLU, Maxout, PReLU, ReLU, Softmax  # noqa: F401
 from glassnet.layers.merge import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract  # noqa: F401
+# Families being written in parallel; each module lists its public layers in ``__all__``.
+from glassnet.layers import convolution, normalization, pooling, reshaping  # noqa: E402
+from glassnet.layers.convolution import *  # noqa: F401,F403,E402
+from glassnet.layers.pooling import *  # noqa: F401,F403,E402
+from glassnet.layers.reshaping import *  # noqa: F401,F403,E402
+from glassnet.layers.normalization import *  # noqa: F401,F403,E402
 
 
 def get_layer_class(name: str, custom_objects=None):
@@ -27,6 +33,8 @@ def get_layer_class(name: str, custom_objects=None):
 _REGISTRY = {cls.__name__: cls for cls in (
     InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Lambda, ReLU, LeakyReLU, PReLU, ELU,
     Softmax, Maxout, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate)}
+for _module in (convolution, pooling, reshaping, normalization):
+    _REGISTRY.update({name: getattr(_module, name) for name in _module.__all__})
 
 
 def register(cls):

@@ -32,3 +32,7 @@ from glassnet.ops.activations import (  # noqa: F401
     arctan, binary_step, elu, gaussian, identity, leaky_relu, log_softmax, prelu, relu, selu,
     sigmoid, softmax, softplus, tanh)
 from glassnet.ops.losses import sigmoid_binary_cross_entropy, softmax_cross_entropy  # noqa: F401,E402
+# Families being written in parallel; each module lists its public ops in ``__all__``.
+from glassnet.ops.convolution import *  # noqa: F401,F403,E402
+from glassnet.ops.pooling import *  # noqa: F401,F403,E402
+from glassnet.ops.normalization import *  # noqa: F401,F403,E402
