@@ -124,3 +124,12 @@ def unique_name(prefix: str) -> str:
 def clear_session() -> None:
     """Reset default layer names (``dense``, ``dense_1``...), as ``keras.backend.clear_session``."""
     _name_counts.clear()
+
+
+def devices() -> list:
+    """The compute devices glassnet can use here, e.g. ``["cpu"]``.
+
+    Arrays are NumPy arrays, so only the CPU for now; the CuPy GPU backend of the roadmap
+    will add ``"gpu"`` here when a GPU and CuPy are present.
+    """
+    return ["cpu"]

@@ -2,7 +2,12 @@
 
 A callback overrides any of the Keras hooks; ``logs`` dicts carry the current metrics
 (``loss``, ``accuracy``, ``val_loss``...). ``self.model`` is the model being trained; setting
-``self.model.stop_training = True`` ends ``fit`` after the current epoch.
+``self.model.stop_training = True`` ends ``fit``: from an epoch hook after that epoch, from a
+batch hook after that batch (the epoch is then closed as usual: validation, ``on_epoch_end``).
+
+All callbacks of one ``fit`` share each epoch's ``logs`` dict and run in the order given, then
+``History`` and the progress bar; so a key a callback adds (``learning_rate``) is seen by the
+callbacks after it and recorded in the history.
 
 Example:
     >>> class PrintLoss(Callback):
@@ -64,9 +69,12 @@ class CallbackList:
             if model is not None:
                 cb.set_model(model)
             cb.set_params(params)
+        self.active_hooks = set()  # hooks at least one callback overrides
         for hook in _HOOKS:
             # keep only callbacks whose class actually overrides this hook
             active = [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
+            if active:
+                self.active_hooks.add(hook)
             setattr(self, hook, _caller(active))
 
     def __iter__(self):
@@ -75,7 +83,8 @@ class CallbackList:
 
 def _overrides(cb, hook: str) -> bool:
     def differs(name):
-        return getattr(type(cb), name) is not getattr(Callback, name)
+        # a subclass method, or a function stored on the instance (LambdaCallback does that)
+        return name in vars(cb) or getattr(type(cb), name) is not getattr(Callback, name)
     if hook in ("on_train_batch_begin", "on_train_batch_end"):
         return differs(hook) or differs(hook.replace("train_", ""))
     return differs(hook)

@@ -16,6 +16,7 @@ Example (a custom layer):
 """
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -78,6 +79,22 @@ class Layer:
             self._batch_input_shape = None
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._accepts_training = "training" in inspect.signature(self.call).parameters
+
+    def __init_subclass__(cls, **kwargs):
+        # As in Keras, calling ``layer.build(shape)`` yourself leaves the layer built: each
+        # subclass's own ``build`` is wrapped once to mark the layer built when it returns.
+        super().__init_subclass__(**kwargs)
+        own_build = cls.__dict__.get("build")
+        if own_build is not None and not getattr(own_build, "_marks_built", False):
+            @functools.wraps(own_build)
+            def build(self, *args, **kwargs):
+                own_build(self, *args, **kwargs)
+                if self._build_input_shape is None and args and args[0] is not None:
+                    shape = args[0]
+                    self._build_input_shape = tuple(shape) if is_shape(shape) else shape
+                self.built = True
+            build._marks_built = True
+            cls.build = build
 
     # ---------------------------------------------------------------- attribute tracking
     def __setattr__(self, name, value):

@@ -6,6 +6,7 @@ order). Running the model replays the nodes in that order on real tensors.
 """
 from __future__ import annotations
 
+from glassnet.layers.base import is_shape
 from glassnet.layers.core import InputLayer
 from glassnet.layers.symbolic import SymbolicTensor, flatten, map_structure
 from glassnet.models.model import Model
@@ -93,14 +94,29 @@ class Functional(Model):
             values[id(t)] = value
         for node in self._nodes:
             args = map_structure(lambda t: values[id(t)], node.inputs)
-            result = node.layer(args, training=training, **node.call_kwargs)
+            # the model's training flag reaches every layer (nested models pass it on in turn),
+            # unless the layer was wired with an explicit one: layer(x, training=True)
+            kwargs = node.call_kwargs if "training" in node.call_kwargs else \
+                dict(node.call_kwargs, training=training)
+            result = node.layer(args, **kwargs)
             for sym, real in zip(flatten(node.outputs), flatten(result)):
                 values[id(sym)] = real
         outputs = map_structure(lambda t: values[id(t)], self._nested_outputs)
         return outputs
 
     def compute_output_shape(self, input_shape):
-        return map_structure(lambda t: t.shape, self._nested_outputs)
+        """The outputs' shapes, after checking ``input_shape`` against the model's inputs (the
+        check that matters when this model is called as a layer inside another model)."""
+        given = [input_shape] if len(self.inputs) == 1 and is_shape(input_shape) else list(input_shape)
+        if len(given) != len(self.inputs) or not all(is_shape(s) for s in given):
+            raise ValueError(f"Model '{self.name}': expected {len(self.inputs)} input(s) of shapes "
+                             f"{[t.shape for t in self.inputs]}, received {input_shape}")
+        for t, shape in zip(self.inputs, given):
+            if not _compatible(t.shape, shape):
+                raise ValueError(f"Model '{self.name}': input '{t.node.layer.name}' expects shape {t.shape}, "
+                                 f"received {tuple(shape)}")
+        batch = given[0][0]
+        return map_structure(lambda t: (batch,) + tuple(t.shape[1:]), self._nested_outputs)
 
     def layer_output_shapes(self) -> list:
         """The output shape of each layer, in ``layers`` order (for ``summary``)."""
@@ -140,3 +156,15 @@ class Functional(Model):
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
                 "input_layers": map_structure(ref, self._nested_inputs),
                 "output_layers": map_structure(ref, self._nested_outputs)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuild the model (fresh weights) from ``get_config()``'s output; nested models too."""
+        from glassnet.models.saving import model_from_config
+        return model_from_config({"class_name": "Functional", "config": config}, custom_objects)
+
+
+def _compatible(expected, received) -> bool:
+    """Same rank, and equal sizes wherever both are known (None matches anything)."""
+    return len(expected) == len(received) and all(
+        e is None or r is None or e == r for e, r in zip(expected, received))

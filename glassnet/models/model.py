@@ -62,10 +62,21 @@ class Model(Trainer, Layer):
     def output_names(self) -> list:
         return ["output"]
 
-    def summary(self, line_length=None, print_fn=None) -> None:
-        """Print each layer's output shape and parameter count, and the totals."""
+    def summary(self, line_length=None, print_fn=None, expand_nested=False, show_trainable=False) -> None:
+        """Print each layer's output shape and parameter count, and the totals.
+
+        Args:
+            line_length: total width of the table.
+            print_fn: called with each line instead of ``print`` (e.g. ``lines.append``).
+            expand_nested: list the layers of models used as layers under their row.
+            show_trainable: add a column saying whether each layer is trainable.
+
+        The totals split trainable weights (updated by the optimizer) from non-trainable ones
+        (BatchNormalization's moving statistics, frozen layers), as Keras does.
+        """
         from glassnet.models.summary import print_summary
-        print_summary(self, line_length=line_length, print_fn=print_fn)
+        print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable)
 
     def save(self, filepath, overwrite=True, include_optimizer=True) -> None:
         """Save architecture, weights and optimizer state to one ``.glassnet`` file (a zip of
@@ -82,6 +93,15 @@ class Model(Trainer, Layer):
         """Load weights saved by ``save_weights`` (or a full model file), checking names and shapes."""
         from glassnet.models.saving import load_weights
         load_weights(self, filepath)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuild a model from ``get_config()``'s output. ``Model.from_config`` accepts a
+        functional config (as in Keras); a subclassed model gets ``cls(**config)``."""
+        if cls is Model and isinstance(config, dict) and "input_layers" in config and "layers" in config:
+            from glassnet.models.saving import model_from_config
+            return model_from_config({"class_name": "Functional", "config": config}, custom_objects)
+        return cls(**config)
 
     def get_config(self) -> dict:
         raise NotImplementedError(f"{type(self).__name__}: a subclassed model defines its structure in "

@@ -73,10 +73,28 @@ def _weights_dict(model) -> dict:
     return arrays
 
 
-def model_config(model) -> dict:
-    """The JSON description of a model's architecture (raises for unsaveable parts)."""
-    from glassnet.layers.core import Lambda
+def _all_layers(model):
+    """Every layer of ``model``, nested models' layers included (depth first)."""
     for layer in model.layers:
+        yield layer
+        if _is_model(layer):
+            yield from _all_layers(layer)
+
+
+def _is_model(layer) -> bool:
+    from glassnet.models.model import Model
+    return isinstance(layer, Model)
+
+
+def model_config(model) -> dict:
+    """The JSON description of a model's architecture (raises for unsaveable parts).
+
+    A model used as a layer inside another (a Sequential block in a functional ResNet) is
+    stored like any layer: its class name (``Sequential`` or ``Functional``) and its own
+    config, which lists its layers in turn. Its weights are saved once, under their names.
+    """
+    from glassnet.layers.core import Lambda
+    for layer in _all_layers(model):
         if isinstance(layer, Lambda) and layer.get_config()["function"] is None:
             raise ValueError(f"cannot save Lambda layer '{layer.name}': its function is an anonymous lambda, "
                              f"and model files never store code. Define it with def, and pass "
@@ -159,19 +177,26 @@ def _read_json(z, name, filepath) -> dict:
         value = json.loads(z.read(name).decode("utf-8"))
     except KeyError as err:
         raise ModelFileError(f"{filepath}: missing {name}; not a complete glassnet model file") from err
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ModelFileError(f"{filepath}: {name} is not valid JSON ({err})") from err
     if not isinstance(value, dict):
         raise ModelFileError(f"{filepath}: {name} should hold a JSON object, found {type(value).__name__}")
     return value
 
 
-def _layer_from_config(entry, custom_objects, filepath):
+_MODEL_CLASSES = ("Sequential", "Functional", "Model")  # "Model": what older Keras wrote for Functional
+_MAX_NESTING = 32  # models inside models inside ...: refuse absurd depths (a hostile file)
+
+
+def _layer_from_config(entry, custom_objects, filepath, depth=0):
     from glassnet.layers import get_layer_class
     if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str) \
             or not isinstance(entry.get("config"), dict):
         raise ModelFileError(f"{filepath}: a layer entry must be {{'class_name': str, 'config': dict}}, "
                              f"found {str(entry)[:100]}")
+    if entry["class_name"] in _MODEL_CLASSES and not (custom_objects and entry["class_name"] in custom_objects):
+        # a nested model: rebuilt from its own config by the same (code-free) loader
+        return model_from_config(entry, custom_objects, filepath, _depth=depth + 1)
     try:
         cls = get_layer_class(entry["class_name"], custom_objects)
     except ValueError as err:
@@ -202,35 +227,57 @@ def _resolve_function(name, custom_objects, filepath):
                          f"custom_objects={{{name!r}: function}}")
 
 
-def model_from_config(config: dict, custom_objects=None, filepath="<config>"):
-    """Rebuild a model (architecture only, fresh weights) from ``model_config``'s output."""
+def model_from_config(config: dict, custom_objects=None, filepath="<config>", _depth=0):
+    """Rebuild a model (architecture only, fresh weights) from ``model_config``'s output.
+
+    Models nested as layers are rebuilt recursively, from the same kind of config.
+    """
     from glassnet.layers.core import Input
     from glassnet.models.functional import Functional
     from glassnet.models.sequential import Sequential
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{filepath}: a model config must be a JSON object, found {type(config).__name__}")
+    if _depth > _MAX_NESTING:
+        raise ModelFileError(f"{filepath}: models nested more than {_MAX_NESTING} deep; refused")
     class_name, body = config.get("class_name"), config.get("config")
     if not isinstance(body, dict):
         raise ModelFileError(f"{filepath}: config.json has no model config")
     if class_name == "Sequential":
         model = Sequential(name=body.get("name"))
-        if body.get("input_shape") is not None:
-            model.add(Input(batch_size=body["input_shape"][0], shape=tuple(body["input_shape"][1:])))
-        for entry in body.get("layers", []):
-            model.add(_layer_from_config(entry, custom_objects, filepath))
-        return model
-    if class_name == "Functional":
-        return _functional_from_config(body, custom_objects, filepath, Functional, Input)
-    if custom_objects and class_name in custom_objects:
+        shape = body.get("input_shape")
+        if shape is not None:
+            if not isinstance(shape, list) or not shape or not all(d is None or isinstance(d, int) for d in shape):
+                raise ModelFileError(f"{filepath}: Sequential '{body.get('name')}' has an invalid input_shape "
+                                     f"{str(shape)[:80]}")
+            model.add(Input(batch_size=shape[0], shape=tuple(shape[1:])))
+        layers = body.get("layers", [])
+        if not isinstance(layers, list):
+            raise ModelFileError(f"{filepath}: Sequential '{body.get('name')}' has no layer list")
+        for entry in layers:
+            try:
+                model.add(_layer_from_config(entry, custom_objects, filepath, _depth))
+            except (ValueError, TypeError) as err:
+                if isinstance(err, ModelFileError):
+                    raise
+                raise ModelFileError(f"{filepath}: {err}") from err
+    elif class_name in ("Functional", "Model"):
+        model = _functional_from_config(body, custom_objects, filepath, Functional, Input, _depth)
+    elif custom_objects and class_name in custom_objects:
         return custom_objects[class_name].from_config(body)
-    raise ModelFileError(f"{filepath}: unknown model class {class_name!r}")
+    else:
+        raise ModelFileError(f"{filepath}: unknown model class {class_name!r}")
+    if body.get("trainable") is False:
+        model.trainable = False  # only freezing: True would unfreeze layers saved as frozen
+    return model
 
 
-def _functional_from_config(body, custom_objects, filepath, Functional, Input):
+def _functional_from_config(body, custom_objects, filepath, Functional, Input, depth=0):
     layers, outputs_of = {}, {}  # outputs_of[(layer name, node index)] = output structure
     entries = body.get("layers")
     if not isinstance(entries, list):
         raise ModelFileError(f"{filepath}: functional config has no layer list")
     for entry in entries:
-        layer = _layer_from_config(entry, custom_objects, filepath)
+        layer = _layer_from_config(entry, custom_objects, filepath, depth)
         layers[layer.name] = layer
         if entry["class_name"] == "InputLayer":
             outputs_of[(layer.name, 0)] = layer.output
@@ -244,8 +291,15 @@ def _functional_from_config(body, custom_objects, filepath, Functional, Input):
                     raise ModelFileError(f"{filepath}: layer '{layer.name}' refers to unknown input {ref}")
                 out = outputs_of[key]
                 return out if not isinstance(out, list) else out[ref[2]]
-            args = _map_refs(lookup, call["args"])
-            outputs_of[(layer.name, i)] = layer(args, **call.get("kwargs", {}))
+            if not isinstance(call, dict) or not isinstance(call.get("kwargs", {}), dict):
+                raise ModelFileError(f"{filepath}: layer '{layer.name}' has a malformed inbound node")
+            args = _map_refs(lookup, call.get("args"))
+            try:
+                outputs_of[(layer.name, i)] = layer(args, **call.get("kwargs", {}))
+            except (ValueError, TypeError) as err:
+                if isinstance(err, ModelFileError):
+                    raise
+                raise ModelFileError(f"{filepath}: cannot wire layer '{layer.name}': {err}") from err
 
     def ref_to_tensor(ref):
         out = outputs_of.get((ref[0], ref[1]))

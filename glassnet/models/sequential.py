@@ -1,7 +1,7 @@
 """``Sequential``: a stack of layers, each feeding the next."""
 from __future__ import annotations
 
-from glassnet.layers.base import Layer
+from glassnet.layers.base import Layer, is_shape
 from glassnet.layers.core import InputLayer
 from glassnet.layers.symbolic import SymbolicTensor
 from glassnet.models.model import Model
@@ -106,7 +106,13 @@ class Sequential(Model):
 
     def compute_output_shape(self, input_shape):
         if self._output_shapes:
-            return self._output_shapes[-1]
+            expected = self._input_batch_shape
+            if not is_shape(input_shape) or len(input_shape) != len(expected) or any(
+                    e is not None and r is not None and e != r for e, r in zip(expected[1:], input_shape[1:])):
+                raise ValueError(f"Sequential '{self.name}': expected input of shape {tuple(expected)}, "
+                                 f"received {input_shape}")
+            out = self._output_shapes[-1]
+            return (input_shape[0],) + tuple(out[1:]) if is_shape(out) else out
         return super().compute_output_shape(input_shape)
 
     def layer_output_shapes(self) -> list:
@@ -117,3 +123,9 @@ class Sequential(Model):
         return {"name": self.name, "trainable": self.trainable,
                 "input_shape": None if self._input_batch_shape is None else list(self._input_batch_shape),
                 "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._sublayers]}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuild the model (fresh weights) from ``get_config()``'s output; nested models too."""
+        from glassnet.models.saving import model_from_config
+        return model_from_config({"class_name": "Sequential", "config": config}, custom_objects)

@@ -258,7 +258,17 @@ class Trainer:
             shuffle: reshuffle the training samples every epoch.
             class_weight: dict class index -> weight, multiplying the loss of each sample.
             sample_weight: per-sample loss weights.
-            seed: seed for shuffling (default: glassnet's global generator).
+            initial_epoch: the epoch to start from (to resume an earlier run); a callback may
+                override it in ``on_train_begin`` by setting ``model._initial_epoch``, as
+                ``BackupAndRestore`` does.
+            seed: seed for shuffling (default: glassnet's global generator). With a seed, the
+                order of epoch ``k`` does not depend on ``initial_epoch``, so a resumed run
+                shuffles like an uninterrupted one.
+
+        Callbacks run in the order given, then ``History`` and the progress bar. A callback
+        stops training by setting ``model.stop_training = True``: from an epoch hook after
+        that epoch, from a batch hook after that batch (validation and ``on_epoch_end`` still
+        run for the cut epoch, as in Keras).
 
         Returns:
             A ``History`` whose ``history`` dict maps ``loss``, ``accuracy``, ``val_loss``...
@@ -291,18 +301,31 @@ class Trainer:
             raise ValueError("fit: no training samples")
         steps = -(-n // batch_size)
         history = History()
-        cb_list = [history] + list(callbacks or [])
+        # Keras's order: the user's callbacks, then History, then the progress bar, so that keys
+        # a callback adds to the epoch logs (LearningRateScheduler's learning_rate) are recorded
+        cb_list = list(callbacks or []) + [history]
         if verbose:
             cb_list.append(ProgbarLogger(verbose))
         cbs = CallbackList(cb_list, model=self, epochs=epochs, steps=steps, verbose=verbose,
-                           batch_size=batch_size, samples=n)
+                           batch_size=batch_size, samples=n, do_validation=val is not None)
         self.history = history
         self.stop_training = False
         rng = backend.make_rng(seed)
         if not self.built:
             self(self._model_input([Tensor(a[:1]) for a in xs]), training=False)
+        # A callback may move the start (BackupAndRestore resuming after a crash) by setting
+        # model._initial_epoch in on_train_begin; it then replaces the initial_epoch argument.
+        self._initial_epoch = None
         cbs.on_train_begin()
+        if self._initial_epoch is not None:
+            initial_epoch = int(self._initial_epoch)
+            self._initial_epoch = None
+        if shuffle and seed is not None:
+            # with a seed, epoch k gets the same order whether training started at 0 or resumed
+            for _ in range(min(initial_epoch, epochs)):
+                rng.permutation(n)
         logs = {}
+        batch_logs = "on_train_batch_end" in cbs.active_hooks  # else skip building them per step
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             loss_tracker = _Mean()
@@ -318,7 +341,9 @@ class Trainer:
                 loss, outputs = self._train_step(xb, yb, swb, params)
                 loss_tracker.update(loss, hi - lo)
                 self._update_metrics(yb, outputs, swb)
-                cbs.on_train_batch_end(step, self._logs(loss_tracker))
+                cbs.on_train_batch_end(step, self._logs(loss_tracker) if batch_logs else None)
+                if self.stop_training:  # set by a batch hook (TerminateOnNaN): end the epoch now
+                    break
             logs = self._logs(loss_tracker)
             if val is not None:
                 val_logs = self._evaluate_arrays(*val, batch_size=batch_size)

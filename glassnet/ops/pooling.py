@@ -1,2 +1,420 @@
-"""(being written)"""
-__all__: list = []
+"""Pooling and upsampling on channels-last tensors: (batch, *spatial, channels).
+
+Pooling slides a window of ``pool_size`` over the spatial axes with step ``strides`` and keeps
+one number per window and channel: the largest value (max pooling) or the mean (average
+pooling). It has no parameters to learn (course section 3). Along an axis of size n, a window
+of size k and stride s give
+
+    padding="valid":  (n - k) // s + 1 outputs   (only windows that fit entirely)
+    padding="same":   ceil(n / s) outputs        (the input is padded as needed)
+
+"same" follows Keras/TensorFlow: the total padding along an axis is
+``max((out - 1) * s + k - n, 0)``, split as ``total // 2`` before and the rest after, so an odd
+amount puts the extra element at the end. Max pooling pads with -inf (padding never wins);
+average pooling divides each window by the number of real (non-padded) elements in it, as
+TensorFlow does.
+
+How it is computed. A window has few positions (4 for 2x2) but there are many windows, so we
+loop over the window *offsets*, never over pixels: for the offset (i, j) the strided view
+``x[:, i::s, j::s, :]`` holds that element of every window at once. Max pooling is then a few
+``np.maximum`` calls over such views, average pooling a few ``np.add`` calls. The backward pass
+loops over the same offsets and writes (or, when windows overlap, adds) the gradient into the
+same views of the input gradient.
+
+Max pooling sends each window's gradient to ONE element: the first maximum in window order
+(row-major over the offsets), like PyTorch. Ties therefore do not split the gradient.
+
+Example:
+    >>> import numpy as np
+    >>> from glassnet import ops
+    >>> x = np.array([[2, 5, 7, 8], [8, 3, 10, 2], [4, 5, 1, 2], [7, 2, 3, 4]], np.float32)
+    >>> ops.max_pool2d(x.reshape(1, 4, 4, 1), 2).numpy()[0, :, :, 0]
+    array([[ 8., 10.],
+           [ 7.,  4.]], dtype=float32)
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from glassnet.core.tensor import Function, Tensor
+from glassnet.ops._util import as_tensor
+from glassnet.ops.reductions import max as _reduce_max
+from glassnet.ops.reductions import mean as _reduce_mean
+
+__all__ = [
+    "max_pool", "avg_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+    "avg_pool3d", "global_max_pool", "global_avg_pool", "upsample", "upsample_nearest",
+    "upsample_bilinear", "pool_output_shape",
+]
+
+_PADDINGS = ("valid", "same")
+
+
+# ----------------------------------------------------------------------------- arguments
+def _as_tuple(value, rank: int, what: str, where: str) -> tuple:
+    """``value`` (an int or a sequence of ``rank`` ints) as a tuple of positive ints."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (int(value),) * rank
+    try:
+        out = tuple(value)
+    except TypeError:
+        out = None
+    if (out is None or len(out) != rank
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in out)):
+        raise ValueError(f"{where}: expected {what} as a positive int or a tuple of {rank} positive ints, "
+                         f"received {value!r}")
+    return tuple(int(v) for v in out)
+
+
+def _check_padding(padding, where: str) -> str:
+    p = padding.lower() if isinstance(padding, str) else padding
+    if p not in _PADDINGS:
+        raise ValueError(f"{where}: expected padding 'valid' or 'same', received {padding!r}")
+    return p
+
+
+def pool_output_shape(spatial_shape, pool_size, strides, padding, where: str = "pool"):
+    """Output spatial sizes and (before, after) paddings for a pooling window.
+
+    Args:
+        spatial_shape: sizes of the spatial axes (entries may be None: unknown).
+        pool_size, strides: tuples of ints, one per spatial axis.
+        padding: ``"valid"`` or ``"same"``.
+
+    Returns ``(out_sizes, pads)``. Course formula for ``"valid"``: (n - k) // s + 1.
+
+    Raises ValueError when a known axis is smaller than the window under ``"valid"``.
+    """
+    out, pads = [], []
+    for n, k, s in zip(spatial_shape, pool_size, strides):
+        if n is None:
+            out.append(None)
+            pads.append((0, 0))
+        elif padding == "valid":
+            if n < k:
+                raise ValueError(f"{where}: input spatial shape {tuple(spatial_shape)} is smaller than "
+                                 f"pool_size {tuple(pool_size)} with padding='valid'; use a smaller "
+                                 f"pool_size or padding='same'")
+            out.append((n - k) // s + 1)
+            pads.append((0, 0))
+        else:
+            o = -(-n // s)  # ceil(n / s)
+            total = max((o - 1) * s + k - n, 0)
+            out.append(o)
+            pads.append((total // 2, total - total // 2))
+    return tuple(out), tuple(pads)
+
+
+def _offset_slices(pool_size, strides, out_sizes):
+    """For every window offset, in row-major window order, the index of the strided view that
+    holds that element of every window: ``(:, i::s, j::s, :)`` cut to ``out`` windows."""
+    slices = []
+    for offset in itertools.product(*[range(k) for k in pool_size]):
+        sl = tuple(slice(i, i + s * (o - 1) + 1, s) for i, s, o in zip(offset, strides, out_sizes))
+        slices.append((slice(None),) + sl + (slice(None),))
+    return slices
+
+
+# ----------------------------------------------------------------------------- pooling
+class Pool(Function):
+    """Max or average pooling over the spatial axes of a channels-last array (any rank)."""
+
+    def __init__(self, mode, pool_size, strides, padding):
+        self.mode, self.pool_size, self.strides, self.padding = mode, pool_size, strides, padding
+
+    def forward(self, x):
+        where = f"{self.mode}_pool{len(self.pool_size)}d"
+        if x.ndim != len(self.pool_size) + 2:
+            raise ValueError(f"{where}: expected input of rank {len(self.pool_size) + 2} "
+                             f"(batch, *spatial, channels), received shape {x.shape}")
+        self.in_shape = x.shape
+        out_sizes, self.pads = pool_output_shape(x.shape[1:-1], self.pool_size, self.strides,
+                                                 self.padding, where)
+        self.padded = any(lo or hi for lo, hi in self.pads)
+        if self.padded:
+            fill = -np.inf if self.mode == "max" else 0
+            x = np.pad(x, ((0, 0),) + self.pads + ((0, 0),), constant_values=fill)
+        # windows tile the (padded) input exactly when strides == pool_size and the size divides:
+        # then every input element is in exactly one window and backward can assign, not add
+        self.tiles = all(s == k and o * k == n for s, k, o, n in
+                         zip(self.strides, self.pool_size, out_sizes, x.shape[1:-1]))
+        self.slices = _offset_slices(self.pool_size, self.strides, out_sizes)
+        views = [x[sl] for sl in self.slices]
+        combine = np.maximum if self.mode == "max" else np.add
+        out = views[0].copy() if len(views) == 1 else combine(views[0], views[1])
+        for v in views[2:]:
+            combine(out, v, out=out)
+        if self.mode == "max":
+            self.x, self.out = x, out
+            return out
+        self.count = self._window_counts(out_sizes, x.dtype)
+        np.divide(out, self.count, out=out)
+        return out
+
+    def _window_counts(self, out_sizes, dtype):
+        """Real (non-padded) elements per window: a scalar, or per output position for 'same'.
+
+        The count is separable: per axis, a window starting at ``start`` covers
+        ``min(start + k, n) - max(start, 0)`` real elements; the product over axes is the count.
+        """
+        if not self.padded:
+            return np.asarray(np.prod(self.pool_size), dtype=dtype)
+        count = np.ones((1,) * (len(out_sizes) + 2), dtype=dtype)
+        for axis, (n, k, s, o, (lo, _)) in enumerate(
+                zip(self.in_shape[1:-1], self.pool_size, self.strides, out_sizes, self.pads)):
+            start = np.arange(o) * s - lo
+            per_axis = (np.minimum(start + k, n) - np.maximum(start, 0)).astype(dtype)
+            shape = [1] * count.ndim
+            shape[axis + 1] = o
+            count = count * per_axis.reshape(shape)
+        return count
+
+    def backward(self, g):
+        shape = self.x.shape if self.mode == "max" else tuple(
+            n + lo + hi for n, (lo, hi) in zip(self.in_shape, ((0, 0),) + self.pads + ((0, 0),)))
+        dtype = g.dtype
+        grad = np.empty(shape, dtype) if self.tiles else np.zeros(shape, dtype)
+        if self.mode == "max":
+            self._max_backward(g, grad)
+        else:
+            g = g / self.count
+            for sl in self.slices:
+                if self.tiles:
+                    grad[sl] = g
+                else:
+                    grad[sl] += g
+        if self.padded:
+            grad = grad[tuple(slice(lo, lo + n) for (lo, _), n in
+                              zip(((0, 0),) + self.pads + ((0, 0),), self.in_shape))]
+        return (grad,)
+
+    def _max_backward(self, g, grad):
+        # ``remaining`` holds, per window, the gradient not yet given to an element. Walking the
+        # offsets in window order, the first element equal to the window's max takes it all
+        # (remaining * hit) and the window's remaining gradient drops to 0 (remaining - taken),
+        # so later ties receive nothing. Arithmetic instead of masked writes is 2x faster; the
+        # price is that a non-finite incoming gradient (inf, nan) turns its whole window nan.
+        remaining = g  # never written in place: it may be shared with other ops
+        last = len(self.slices) - 1
+        for i, sl in enumerate(self.slices):
+            dst = grad[sl]
+            if i == last:
+                # whatever no earlier offset claimed belongs to the last one (it holds the max)
+                if self.tiles:
+                    dst[...] = remaining
+                else:
+                    dst += remaining
+                break
+            hit = np.equal(self.x[sl], self.out)
+            if self.tiles:
+                taken = np.multiply(remaining, hit, out=dst)
+            else:
+                taken = remaining * hit
+                dst += taken
+            if remaining is g:
+                remaining = remaining - taken
+            else:
+                np.subtract(remaining, taken, out=remaining)
+
+
+def _pool(mode, x, pool_size, strides, padding, rank):
+    where = f"{mode}_pool{rank}d"
+    pool_size = _as_tuple(pool_size, rank, "pool_size", where)
+    strides = pool_size if strides is None else _as_tuple(strides, rank, "strides", where)
+    padding = _check_padding(padding, where)
+    return Pool(mode, pool_size, strides, padding)(as_tensor(x))
+
+
+def max_pool(x, pool_size, strides=None, padding="valid") -> Tensor:
+    """Max pooling over every spatial axis of a channels-last tensor (1, 2, 3 or more axes).
+
+    Args:
+        x: tensor of shape ``(batch, *spatial, channels)``.
+        pool_size: window size, an int or one int per spatial axis.
+        strides: step between windows (default: ``pool_size``, non-overlapping windows).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ceil(n / s), TF rules).
+
+    Returns a tensor of shape ``(batch, *out, channels)``.
+    """
+    x = as_tensor(x)
+    return _pool("max", x, pool_size, strides, padding, x.ndim - 2)
+
+
+def avg_pool(x, pool_size, strides=None, padding="valid") -> Tensor:
+    """Average pooling over every spatial axis (arguments as ``max_pool``).
+
+    With ``padding="same"`` each window is divided by its number of real elements.
+    """
+    x = as_tensor(x)
+    return _pool("avg", x, pool_size, strides, padding, x.ndim - 2)
+
+
+def max_pool1d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    """Max pooling of sequences ``(batch, steps, channels)`` along the steps."""
+    return _pool("max", x, pool_size, strides, padding, 1)
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    """Max pooling of images ``(batch, height, width, channels)``.
+
+    Example:
+        >>> max_pool2d(np.zeros((8, 28, 28, 32), np.float32), 2).shape
+        (8, 14, 14, 32)
+    """
+    return _pool("max", x, pool_size, strides, padding, 2)
+
+
+def max_pool3d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    """Max pooling of volumes ``(batch, d1, d2, d3, channels)``."""
+    return _pool("max", x, pool_size, strides, padding, 3)
+
+
+def avg_pool1d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    """Average pooling of sequences ``(batch, steps, channels)`` along the steps."""
+    return _pool("avg", x, pool_size, strides, padding, 1)
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    """Average pooling of images ``(batch, height, width, channels)``."""
+    return _pool("avg", x, pool_size, strides, padding, 2)
+
+
+def avg_pool3d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    """Average pooling of volumes ``(batch, d1, d2, d3, channels)``."""
+    return _pool("avg", x, pool_size, strides, padding, 3)
+
+
+def _spatial_axes(x, where):
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected input of rank >= 3 (batch, *spatial, channels), "
+                         f"received shape {x.shape}")
+    return tuple(range(1, x.ndim - 1))
+
+
+def global_max_pool(x, keepdims=False) -> Tensor:
+    """Maximum over all spatial axes: ``(batch, *spatial, channels) -> (batch, channels)``.
+
+    With ``keepdims=True`` the spatial axes stay, with size 1. Ties share the gradient evenly
+    (like ``tf.reduce_max`` and ``torch.amax``).
+    """
+    x = as_tensor(x)
+    return _reduce_max(x, axis=_spatial_axes(x, "global_max_pool"), keepdims=keepdims)
+
+
+def global_avg_pool(x, keepdims=False) -> Tensor:
+    """Mean over all spatial axes: ``(batch, *spatial, channels) -> (batch, channels)``."""
+    x = as_tensor(x)
+    return _reduce_mean(x, axis=_spatial_axes(x, "global_avg_pool"), keepdims=keepdims)
+
+
+# ----------------------------------------------------------------------------- upsampling
+class UpsampleNearest(Function):
+    """Repeat every element ``size[a]`` times along spatial axis ``a`` (np.repeat per axis).
+
+    Each input element is copied into a block of ``prod(size)`` outputs, so its gradient is
+    the sum over its block.
+    """
+
+    def __init__(self, size):
+        self.size = size
+
+    def forward(self, x):
+        n, spatial, c = x.shape[0], x.shape[1:-1], x.shape[-1]
+        # (N, h, 1, w, 1, C) broadcast into (N, h, fh, w, fw, C): one pass writes the output
+        interleaved = (n,) + tuple(d for m in spatial for d in (m, 1)) + (c,)
+        self.blocks = (n,) + tuple(d for m, f in zip(spatial, self.size) for d in (m, f)) + (c,)
+        out = np.empty(self.blocks, dtype=x.dtype)
+        out[...] = x.reshape(interleaved)
+        return out.reshape((n,) + tuple(m * f for m, f in zip(spatial, self.size)) + (c,))
+
+    def backward(self, g):
+        axes = tuple(range(2, 2 * len(self.size) + 1, 2))
+        return (g.reshape(self.blocks).sum(axis=axes),)
+
+
+class AxisLinearMap(Function):
+    """``out = M @ x`` along one axis (a linear resampling such as bilinear interpolation);
+    the gradient is ``M.T @ g`` along the same axis."""
+
+    def __init__(self, matrix, axis):
+        self.matrix, self.axis = matrix, axis
+
+    def _apply(self, m, a, shape_out):
+        lead, trail = int(np.prod(a.shape[:self.axis])), int(np.prod(a.shape[self.axis + 1:]))
+        res = np.matmul(m, a.reshape(lead, a.shape[self.axis], trail))
+        return res.reshape(shape_out)
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        m = self.matrix.astype(x.dtype, copy=False)
+        return self._apply(m, x, x.shape[:self.axis] + (m.shape[0],) + x.shape[self.axis + 1:])
+
+    def backward(self, g):
+        m = self.matrix.astype(g.dtype, copy=False)
+        return (self._apply(m.T, g, self.in_shape),)
+
+
+def _linear_interp_matrix(n: int, factor: int) -> np.ndarray:
+    """(n * factor, n) weights of linear interpolation with half-pixel centres.
+
+    Output pixel ``o`` sits at input coordinate ``(o + 0.5) / factor - 0.5`` (clamped at 0), and
+    takes ``1 - t`` of the input pixel on its left and ``t`` of the one on its right. This is
+    ``tf.image.resize(..., "bilinear")`` (Keras) and ``F.interpolate(align_corners=False)``.
+    """
+    m = np.zeros((n * factor, n))
+    src = np.maximum((np.arange(n * factor) + 0.5) / factor - 0.5, 0.0)
+    lo = np.minimum(np.floor(src).astype(int), n - 1)
+    hi = np.minimum(lo + 1, n - 1)
+    t = src - lo
+    rows = np.arange(n * factor)
+    np.add.at(m, (rows, lo), 1.0 - t)
+    np.add.at(m, (rows, hi), t)
+    return m
+
+
+def _upsample_args(x, size, where):
+    x = as_tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected input of rank >= 3 (batch, *spatial, channels), "
+                         f"received shape {x.shape}")
+    return x, _as_tuple(size, x.ndim - 2, "size", where)
+
+
+def upsample_nearest(x, size=2) -> Tensor:
+    """Nearest-neighbour upsampling of a channels-last tensor by integer factors.
+
+    Args:
+        x: tensor of shape ``(batch, *spatial, channels)``.
+        size: factor per spatial axis (an int for all axes).
+
+    Example:
+        >>> upsample_nearest(np.zeros((1, 2, 3, 4), np.float32), (2, 3)).shape
+        (1, 4, 9, 4)
+    """
+    x, size = _upsample_args(x, size, "upsample_nearest")
+    return UpsampleNearest(size)(x)
+
+
+def upsample_bilinear(x, size=2) -> Tensor:
+    """Linear interpolation along each spatial axis by integer factors (bilinear for images).
+
+    Half-pixel centres, edges clamped: matches Keras ``UpSampling2D(interpolation="bilinear")``
+    and ``torch.nn.functional.interpolate(mode="bilinear", align_corners=False)``. Being
+    separable, it is one small matrix product per spatial axis.
+    """
+    x, size = _upsample_args(x, size, "upsample_bilinear")
+    for axis, f in enumerate(size, start=1):
+        if f != 1:
+            x = AxisLinearMap(_linear_interp_matrix(x.shape[axis], f), axis)(x)
+    return x if any(f != 1 for f in size) else UpsampleNearest(size)(x)
+
+
+def upsample(x, size=2, interpolation="nearest") -> Tensor:
+    """Upsample the spatial axes by integer factors; ``interpolation`` "nearest" or "bilinear"."""
+    if interpolation == "nearest":
+        return upsample_nearest(x, size)
+    if interpolation == "bilinear":
+        return upsample_bilinear(x, size)
+    raise ValueError(f"upsample: expected interpolation 'nearest' or 'bilinear', received {interpolation!r}")

@@ -5,6 +5,8 @@ code of its ``update_step`` follows the rule line by line. The shared machinery 
 learning-rate schedules, state saving) is in ``base.py``.
 
 ``get`` turns a name into an optimizer, which is how ``model.compile(optimizer="adam")`` works.
+Learning-rate schedules (``ExponentialDecay``, ``StepDecay``, ``CosineDecay``...) live in
+``glassnet.optimizers.schedules``; any of them can be an optimizer's ``learning_rate``.
 
 Example:
     >>> from glassnet import optimizers
@@ -21,9 +23,10 @@ from glassnet.optimizers.adam import Adam
 from glassnet.optimizers.base import Optimizer, clip_by_global_norm, clip_by_norm, global_norm
 from glassnet.optimizers.rmsprop import RMSprop
 from glassnet.optimizers.sgd import SGD
+from glassnet.optimizers import schedules  # noqa: E402  (the module: optimizers.schedules.StepDecay)
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "get", "serialize", "deserialize",
-           "global_norm", "clip_by_norm", "clip_by_global_norm"]
+           "global_norm", "clip_by_norm", "clip_by_global_norm", "schedules"]
 
 _BY_NAME = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
 

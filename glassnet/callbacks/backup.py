@@ -1,0 +1,186 @@
+"""``BackupAndRestore``: resume a ``fit`` that was interrupted (crash, Ctrl-C, lost machine).
+
+At the end of every epoch the callback writes one file, ``backup_dir/backup.npz``, holding
+everything needed to continue exactly where training was:
+
+- ``weight:<name>``: every weight of the model, in ``model.weights`` order;
+- ``optimizer:<key>``: the optimizer state from ``optimizer.get_state()`` (momenta, Adam's
+  moments, the iteration count that learning-rate schedules read);
+- ``learning_rate``: the optimizer's learning rate, if it is a number (a callback such as
+  ``ReduceLROnPlateau`` may have changed it);
+- ``epoch``: how many epochs are finished.
+
+The file is written to a temporary name and renamed over the old one only once complete, so
+an interruption during the write leaves the previous backup usable.
+
+When ``fit`` starts (``on_train_begin``) and a backup exists, the callback loads it and sets
+``model._initial_epoch`` to the number of finished epochs; the trainer reads that after
+``on_train_begin`` and starts from that epoch instead of ``fit``'s ``initial_epoch``. So
+calling the same ``fit`` again after a crash runs only the missing epochs. When ``fit`` ends
+normally (all epochs, or stopped early by a callback) the backup is deleted, unless
+``delete_checkpoint=False``; after an exception it stays for the next run.
+
+A resumed run is identical to an uninterrupted one when the data order is: use
+``shuffle=False`` or give ``fit`` a ``seed`` (then epoch ``k`` is shuffled the same way whatever
+epoch training starts from). Not restored: draws from glassnet's global generator during
+training (dropout masks), and the state of other callbacks (EarlyStopping's patience count).
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+
+import numpy as np
+
+from glassnet.callbacks.base import Callback
+
+FILENAME = "backup.npz"
+_FORMAT_VERSION = 1
+
+
+def _atomic_write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file + rename (never a half-written file)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+class BackupAndRestore(Callback):
+    """Back up training every epoch and resume from the backup after an interruption.
+
+    Args:
+        backup_dir: a folder for the backup file (created if needed). Use one folder per
+            training run; only the callback's own file in it is ever deleted.
+        save_freq: ``"epoch"`` (back up at every epoch end), or a number of batches: then a
+            backup is also written every ``save_freq`` batches. As in Keras, resuming restarts
+            the interrupted epoch from its first batch, with the weights of the last backup:
+            only epoch backups give a run identical to an uninterrupted one.
+        delete_checkpoint: delete the backup when ``fit`` ends without an exception.
+
+    Attributes:
+        restored_epoch: the number of finished epochs read from a backup by the last
+            ``on_train_begin`` (None if there was no backup).
+
+    Example:
+        >>> backup = BackupAndRestore("runs/exp1/backup")
+        >>> model.fit(x, y, epochs=50, callbacks=[backup])   # interrupted at epoch 31...
+        >>> model.fit(x, y, epochs=50, callbacks=[backup])   # ...goes on from epoch 31
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("BackupAndRestore: expected a backup_dir, received an empty value")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                     or save_freq <= 0):
+            raise ValueError(f"BackupAndRestore: expected save_freq to be 'epoch' or a positive number of "
+                             f"batches, received {save_freq!r}")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self.restored_epoch = None
+        self._finished_epochs = 0
+        self._batches_since_save = 0
+
+    @property
+    def backup_path(self) -> str:
+        """The backup file: ``backup_dir/backup.npz``."""
+        return os.path.join(self.backup_dir, FILENAME)
+
+    # ------------------------------------------------------------------ hooks
+    def on_train_begin(self, logs=None):
+        self.restored_epoch = None
+        self._batches_since_save = 0
+        self._finished_epochs = 0
+        if os.path.exists(self.backup_path):
+            self._finished_epochs = self.restored_epoch = self._restore()
+            self.model._initial_epoch = self.restored_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._finished_epochs = epoch + 1
+        self._batches_since_save = 0
+        self._save()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save()
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.exists(self.backup_path):
+            os.remove(self.backup_path)
+            try:
+                os.rmdir(self.backup_dir)  # only if empty: never removes files it did not write
+            except OSError:
+                pass
+
+    # ------------------------------------------------------------------ file
+    def _save(self) -> None:
+        model = self.model
+        params = model.weights
+        arrays = {"format_version": np.asarray(_FORMAT_VERSION, np.int64),
+                  "epoch": np.asarray(self._finished_epochs, np.int64),
+                  "names": np.asarray([p.name or "" for p in params], dtype=str)}
+        for i, p in enumerate(params):
+            arrays[f"weight:{i}"] = p.data
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None:
+            for key, value in optimizer.get_state().items():
+                arrays[f"optimizer:{key}"] = value
+            if not callable(optimizer.learning_rate):
+                arrays["learning_rate"] = np.asarray(optimizer.learning_rate, np.float64)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        os.makedirs(self.backup_dir, exist_ok=True)
+        _atomic_write_bytes(self.backup_path, buffer.getvalue())
+
+    def _restore(self) -> int:
+        path = self.backup_path
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                data = {k: npz[k] for k in npz.files}
+        except Exception as err:
+            raise ValueError(f"BackupAndRestore: cannot read the backup {path} ({type(err).__name__}: {err}); "
+                             f"delete it to start training from scratch") from err
+        if int(data.get("format_version", -1)) != _FORMAT_VERSION or "epoch" not in data:
+            raise ValueError(f"BackupAndRestore: {path} is not a backup this glassnet wrote")
+        model = self.model
+        params = model.weights
+        saved_names = [str(n) for n in data["names"]]
+        if len(saved_names) != len(params):
+            raise ValueError(f"BackupAndRestore: the backup in {path} holds {len(saved_names)} weights, the model has "
+                             f"{len(params)}; is it another model's backup? Delete it to start from scratch")
+        # set_weights checks every shape before changing anything
+        model.set_weights([data[f"weight:{i}"] for i in range(len(params))])
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None:
+            # the state is keyed by weight names; a rebuilt model may have other default names
+            # (dense_3 instead of dense), so map saved names to current ones by position
+            rename = {old: p.name for old, p in zip(saved_names, params)}
+            state = {}
+            for key, value in data.items():
+                if not key.startswith("optimizer:"):
+                    continue
+                key = key[len("optimizer:"):]
+                if key != "iterations":
+                    pname, slot = key.rsplit("/", 1)
+                    key = f"{rename.get(pname, pname)}/{slot}"
+                state[key] = value
+            if state:
+                optimizer.set_state(state)
+            if "learning_rate" in data and not callable(optimizer.learning_rate):
+                optimizer.learning_rate = float(data["learning_rate"])
+        return int(data["epoch"])

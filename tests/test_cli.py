@@ -1,0 +1,74 @@
+"""The ``glassnet`` command: ``labs list``, ``labs run`` and its errors, and every lab at
+``--quick`` settings through the real command line (what a learner types)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from glassnet import cli
+from glassnet.labs import load_all
+
+SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+def run_cli(*args, env=None, timeout=600):
+    """Run ``python -m glassnet ARGS`` in a fresh process, as a user would."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "glassnet", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout)
+
+
+def test_labs_list_shows_every_registered_lab(capsys):
+    assert cli.main(["labs", "list"]) == 0
+    printed = capsys.readouterr().out
+    registry = load_all()
+    assert registry, "no labs registered"
+    for name, lab in registry.items():
+        assert name in printed
+        assert lab.title and lab.section and lab.shows and lab.typical_time, \
+            f"lab {name} lacks a title, section, description or typical time"
+
+
+def test_unknown_lab_fails_with_one_line(capsys):
+    assert cli.main(["labs", "run", "no-such-lab"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no lab named 'no-such-lab'" in err[0]
+
+
+def test_bad_parameter_override_fails_with_one_line(capsys):
+    name = sorted(load_all())[0]
+    assert cli.main(["labs", "run", name, "--quick", "--set", "not_a_param=3"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has no parameter 'not_a_param'" in err[0]
+
+
+def test_name_and_all_are_exclusive(capsys):
+    assert cli.main(["labs", "run"]) == 1
+    assert "give one lab NAME, or --all" in capsys.readouterr().err
+
+
+def test_help_is_available_everywhere():
+    for args in (["--help"], ["labs", "--help"], ["labs", "run", "--help"], ["labs", "list", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(args)
+        assert exc.value.code == 0
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(),
+                    reason=f"the MNIST labs need the data folder; none at {SHARED_DATA}")
+def test_every_lab_runs_quick_from_the_command_line(tmp_path):
+    """``glassnet labs run --all --quick``: exit code 0, every lab reports and saves its figures."""
+    result = run_cli("labs", "run", "--all", "--quick", "--out", str(tmp_path),
+                     env={"GLASSNET_DATA": str(SHARED_DATA), "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in load_all():
+        assert f"== {name}:" in result.stdout, f"lab {name} did not start"
+        pngs = list((tmp_path / name).glob("*.png"))
+        assert pngs, f"lab {name} saved no figure"
+        for png in pngs:
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{png} is not a PNG"
+    assert result.stdout.count("done in ") == len(load_all())
