@@ -15,5 +15,6 @@ from glassnet import activations, initializers, regularizers  # noqa: E402,F401
 from glassnet import losses, metrics, optimizers, callbacks  # noqa: E402,F401
 from glassnet import datasets, preprocessing  # noqa: E402,F401
 from glassnet import layers, models, utils  # noqa: E402,F401
+from glassnet import ensemble  # noqa: E402,F401
 from glassnet.layers import Input  # noqa: E402,F401
 from glassnet.models import Model, Sequential, load_model  # noqa: E402,F401

@@ -43,10 +43,16 @@ def _float_dtype(y_pred: np.ndarray):
 
 
 def _same_rank(y_true: np.ndarray, y_pred: np.ndarray):
-    """Keras's rule: if the ranks differ by one and the longer has a size-1 last axis, align them."""
+    """Keras's rule: when the ranks differ by one and the longer has a size-1 last axis, a rank-1
+    partner gains that axis (labels (n,) beside predictions (n, 1) stay per sample), otherwise
+    the longer loses it."""
     if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        if y_pred.ndim == 1:
+            return y_true, y_pred[:, None]
         y_true = y_true.reshape(y_true.shape[:-1])
     elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+        if y_true.ndim == 1:
+            return y_true[:, None], y_pred
         y_pred = y_pred.reshape(y_pred.shape[:-1])
     return y_true, y_pred
 

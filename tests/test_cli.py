@@ -72,3 +72,14 @@ def test_every_lab_runs_quick_from_the_command_line(tmp_path):
         for png in pngs:
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{png} is not a PNG"
     assert result.stdout.count("done in ") == len(load_all())
+
+
+def test_parameter_overrides_take_the_type_of_the_default():
+    from glassnet.labs.base import _convert
+    assert _convert("False", True, "p") is False          # bool("False") would be True
+    assert _convert("yes", False, "p") is True
+    assert _convert("3", 10, "p") == 3 and _convert("0.5", 0.1, "p") == 0.5
+    with pytest.raises(ValueError, match="expected true or false, received 'maybe'"):
+        _convert("maybe", True, "p")
+    with pytest.raises(ValueError, match="expected a int like 10, received 'ten'"):
+        _convert("ten", 10, "p")

@@ -67,7 +67,7 @@ def test_training_techniques_quick_runs_every_technique(tmp_path, monkeypatch):
     result = quick("training-techniques", tmp_path)
     names = [m.name for m in result.metrics]
     assert len([n for n in names if n.endswith(": test accuracy")]) == 5
-    assert (tmp_path / "best_model.gnet").exists(), "the checkpoint of run 4 was not written"
+    assert (tmp_path / "best_model.glassnet").exists(), "the checkpoint of run 4 was not written"
     assert not (tmp_path / "backup").exists() or not any((tmp_path / "backup").iterdir()), \
         "the backup should be deleted once training ends normally"
     assert_pngs(result)

@@ -131,3 +131,11 @@ def test_default_names_are_unique():
     gn.backend.clear_session()
     names = [layers.Dense(1).name for _ in range(3)]
     assert names == ["dense", "dense_1", "dense_2"]
+
+
+def test_build_called_by_hand_builds_and_gives_the_output_shape():
+    # Keras: calling build() yourself leaves the layer built, so its weights can be counted
+    dense = layers.Dense(3)
+    dense.build((None, 5))
+    assert dense.built and dense.count_params() == 18
+    assert dense.input_shape == (None, 5) and dense.output_shape == (None, 3)

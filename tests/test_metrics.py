@@ -212,3 +212,9 @@ def test_classification_report_lists_each_class():
     dog = next(line for line in report.splitlines() if line.strip().startswith("dog"))
     assert dog.split()[1:] == ["1.0000", "0.6667", "0.8000", "3"]
     assert "0.7500" in report.splitlines()[-1]
+
+
+def test_rank_one_labels_beside_column_predictions_stay_per_sample():
+    # Keras expands y_true (n,) to (n, 1) rather than squeezing y_pred, so each sample keeps its value
+    per_sample = metrics.mean_squared_error(np.array([1.0, 2.0, 3.0]), np.array([[1.0], [2.0], [5.0]]))
+    np.testing.assert_allclose(per_sample, [0.0, 0.0, 4.0])

@@ -117,6 +117,17 @@ def test_sample_and_class_weights_change_the_loss():
     assert model.evaluate(x, y, sample_weight=np.array([1.0, 0.0]), verbose=0) == pytest.approx(0.5)
 
 
+def test_class_weight_weights_the_training_part_only():
+    # validation_split takes the last 50%; class 1 weighted 3x must not weight the validation loss
+    model = gn.Sequential([layers.Input((1,)), layers.Dense(1, kernel_initializer="zeros", use_bias=False)])
+    model.compile(optimizer=gn.optimizers.SGD(0.0), loss="mse")
+    x, y = np.ones((4, 1), np.float32), np.array([[0.0], [1.0], [1.0], [1.0]], np.float32)
+    history = model.fit(x, y, epochs=1, batch_size=2, validation_split=0.5, shuffle=False, verbose=0,
+                        class_weight={0: 1.0, 1: 3.0})
+    assert history.history["val_loss"][0] == pytest.approx(1.0)            # unweighted mean of 1, 1
+    assert history.history["loss"][0] == pytest.approx((0 * 1 + 1 * 3) / 2)  # Keras: sum(w*l)/n
+
+
 def test_float32_throughout_training():
     model = gn.Sequential([layers.Input((3,)), layers.Dense(4, activation="relu"), layers.Dense(2, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

@@ -14,6 +14,8 @@ One module per concept:
 - ``terminate_on_nan``: ``TerminateOnNaN`` (stop at the first NaN/inf loss)
 - ``lambda_callback``: ``LambdaCallback`` (a callback from plain functions)
 - ``backup``: ``BackupAndRestore`` (resume an interrupted ``fit`` where it stopped)
+- ``tensorboard``: ``TensorBoard`` (loss, metrics, learning rate and weight histograms as
+  event files that ``tensorboard --logdir`` shows)
 
 Example:
     >>> class PrintLoss(Callback):
@@ -33,7 +35,8 @@ from glassnet.callbacks.csv_logger import CSVLogger  # noqa: F401
 from glassnet.callbacks.terminate_on_nan import TerminateOnNaN  # noqa: F401
 from glassnet.callbacks.lambda_callback import LambdaCallback  # noqa: F401
 from glassnet.callbacks.backup import BackupAndRestore  # noqa: F401
+from glassnet.callbacks.tensorboard import TensorBoard  # noqa: F401
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "MonitorCallback", "EarlyStopping",
            "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN",
-           "LambdaCallback", "BackupAndRestore"]
+           "LambdaCallback", "BackupAndRestore", "TensorBoard"]

@@ -4,6 +4,7 @@
   uint8, like Keras. Files come from ``path=``, ``$GLASSNET_DATA/<name>/`` or
   ``~/.glassnet/datasets/<name>/``, downloaded there if missing, always verified.
 * ``iris``: the 150 flowers, shipped with glassnet.
+* ``diabetes``: 442 patients, 10 features, a disease-progression target (regression), shipped.
 * ``toy``: logic gates, the course's 8 regression points, moons, circles, spirals.
 * ``csv`` (module ``tabular``): ``load_table`` reads any CSV table with a label column.
 * ``stocks``: OHLCV price series from CSV files.
@@ -17,7 +18,7 @@ Example:
 """
 import sys as _sys
 
-from glassnet.datasets import fashion_mnist, iris, mnist, stocks, tabular, toy  # noqa: F401
+from glassnet.datasets import diabetes, fashion_mnist, iris, mnist, stocks, tabular, toy  # noqa: F401
 from glassnet.datasets._files import (  # noqa: F401
     ENV_VAR,
     DataIntegrityError,
@@ -32,5 +33,5 @@ from glassnet.datasets.tabular import Table, load_table  # noqa: F401
 csv = tabular
 _sys.modules[__name__ + ".csv"] = tabular
 
-__all__ = ["mnist", "fashion_mnist", "iris", "toy", "csv", "tabular", "stocks", "load_table",
+__all__ = ["mnist", "fashion_mnist", "iris", "diabetes", "toy", "csv", "tabular", "stocks", "load_table",
            "Table", "data_home", "ENV_VAR", "DataIntegrityError", "DatasetNotFoundError"]

@@ -138,7 +138,8 @@ def register(cls):
 
 def format_value(value) -> str:
     if isinstance(value, (float, np.floating)):
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.4e}"
+        # 8 significant digits: enough to show the course's 0.87493126 in full
+        return f"{value:.8g}" if abs(value) < 1e6 else f"{value:.4e}"
     return str(value)
 
 
@@ -152,6 +153,25 @@ def format_table(headers, rows, title: str | None = None) -> str:
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _convert(value, default, who: str):
+    """``value`` (often a string from the command line) as the type of the parameter's default."""
+    if default is None or isinstance(value, type(default)):
+        return value
+    if isinstance(default, bool):  # bool("False") is True, so words are read explicitly
+        word = str(value).strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise ValueError(f"{who}: expected true or false, received {value!r}")
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{who}: expected a {type(default).__name__} like {default!r}, "
+                         f"received {value!r}") from None
 
 
 def run_lab(name: str, quick: bool = False, out=None, seed: int = 0, overrides: dict | None = None,
@@ -173,7 +193,7 @@ def run_lab(name: str, quick: bool = False, out=None, seed: int = 0, overrides: 
     for key, value in (overrides or {}).items():
         if key not in lab.params:
             raise ValueError(f"lab {name!r} has no parameter {key!r}; it has {sorted(lab.params)}")
-        params[key] = type(lab.params[key].default)(value) if lab.params[key].default is not None else value
+        params[key] = _convert(value, lab.params[key].default, f"lab {name!r} parameter {key!r}")
     out = Path(out) if out is not None else Path(os.getcwd()) / "glassnet-out" / name
     backend.set_seed(seed)
     np.random.seed(seed)

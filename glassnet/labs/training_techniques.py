@@ -55,7 +55,7 @@ class TrainingTechniques(Lab):
             return model
 
         backup_dir = ctx.out / "backup"
-        best_path = ctx.out / "best_model.gnet"
+        best_path = ctx.out / "best_model.glassnet"
         runs = [
             ("1. plain", False, []),
             ("2. + batch norm", True, []),

@@ -277,5 +277,18 @@ class Layer:
             raise AttributeError(f"layer '{self.name}' has not been built, so it has no input shape yet")
         return self._build_input_shape
 
+    @property
+    def output_shape(self):
+        """The shape of the layer's output for the input shape it was built for (batch axis included).
+
+        Example:
+            >>> from glassnet.layers import Dense
+            >>> dense = Dense(3)
+            >>> dense.build((None, 5))
+            >>> dense.output_shape
+            (None, 3)
+        """
+        return self.compute_output_shape(self.input_shape)
+
     def __repr__(self):
         return f"<{type(self).__name__} name='{self.name}' built={self.built}>"

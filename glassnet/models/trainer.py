@@ -283,8 +283,6 @@ class Trainer:
         xs, ys = self._inputs_list(x), self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
         n = self._check_lengths(xs + ys + [sw])
-        if class_weight is not None:
-            sw = _apply_class_weight(ys[0], class_weight, sw)
         val = None
         if validation_data is not None:
             vx, vy, *rest = validation_data
@@ -299,6 +297,8 @@ class Trainer:
             n = split
         if n == 0:
             raise ValueError("fit: no training samples")
+        if class_weight is not None:  # as in Keras, the training part only: validation is unweighted
+            sw = _apply_class_weight(ys[0], class_weight, sw)
         steps = -(-n // batch_size)
         history = History()
         # Keras's order: the user's callbacks, then History, then the progress bar, so that keys

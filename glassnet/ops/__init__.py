@@ -12,6 +12,11 @@ hand in the module named below.
 - ``activations``: identity, binary_step, sigmoid, tanh, arctan, relu, leaky_relu, prelu, elu,
   selu, softplus, gaussian, softmax, log_softmax
 - ``losses``: softmax_cross_entropy, sigmoid_binary_cross_entropy (fused, numerically stable)
+- ``convolution``: conv, conv1d/2d/3d, conv_transpose, conv1d/2d/3d_transpose (im2col + GEMM,
+  bias and ReLU fused), conv_output_length, conv_transpose_output_length
+- ``pooling``: max_pool, avg_pool (1d/2d/3d), global_max_pool, global_avg_pool, upsample
+  (nearest, bilinear), pool_output_shape
+- ``normalization``: batch_norm, batch_norm_inference, layer_norm
 
 Example:
     >>> from glassnet import Tensor, ops
@@ -32,7 +37,11 @@ from glassnet.ops.activations import (  # noqa: F401
     arctan, binary_step, elu, gaussian, identity, leaky_relu, log_softmax, prelu, relu, selu,
     sigmoid, softmax, softplus, tanh)
 from glassnet.ops.losses import sigmoid_binary_cross_entropy, softmax_cross_entropy  # noqa: F401,E402
-# Families being written in parallel; each module lists its public ops in ``__all__``.
-from glassnet.ops.convolution import *  # noqa: F401,F403,E402
-from glassnet.ops.pooling import *  # noqa: F401,F403,E402
-from glassnet.ops.normalization import *  # noqa: F401,F403,E402
+from glassnet.ops.convolution import (  # noqa: F401
+    conv, conv1d, conv1d_transpose, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
+    conv_output_length, conv_transpose, conv_transpose_output_length)
+from glassnet.ops.pooling import (  # noqa: F401
+    avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, global_avg_pool, global_max_pool, max_pool,
+    max_pool1d, max_pool2d, max_pool3d, pool_output_shape, upsample, upsample_bilinear,
+    upsample_nearest)
+from glassnet.ops.normalization import batch_norm, batch_norm_inference, layer_norm  # noqa: F401

@@ -25,13 +25,13 @@ updated. ``get_state()`` gives it as a flat dict of arrays (``"dense_1/kernel/mo
 """
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Mapping
 
 import numpy as np
 
 from glassnet.core.tensor import Tensor
+from glassnet.optimizers import schedules
 
 
 def _is_number(x) -> bool:
@@ -402,17 +402,5 @@ class Optimizer:
 
 
 def _deserialize_schedule(config: dict, custom_objects=None):
-    """A learning-rate schedule from ``{"class_name", "config"}``, looked up in ``custom_objects``
-    and then in ``glassnet.optimizers.schedules``."""
-    name = config.get("class_name")
-    cls = (custom_objects or {}).get(name)
-    if cls is None:
-        try:
-            schedules = importlib.import_module("glassnet.optimizers.schedules")
-            cls = getattr(schedules, name, None)
-        except ImportError:
-            cls = None
-    if cls is None:
-        raise ValueError(f"unknown learning-rate schedule {name!r}; pass custom_objects={{{name!r}: the class}}")
-    kwargs = config.get("config") or {}
-    return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
+    """A learning-rate schedule from ``{"class_name", "config"}`` (see ``schedules.deserialize``)."""
+    return schedules.deserialize(config, custom_objects)
