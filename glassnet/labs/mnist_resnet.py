@@ -32,12 +32,13 @@ class MnistResNet(Lab):
     section = "3"
     exercise = "4"
     shows = "identity and projection shortcuts; >= 0.99; skips keep gradients alive (curves)"
-    typical_time = "8 min"
+    typical_time = "12 min"
     params = {
-        "epochs": Param(2, quick=1, help="training epochs of each network"),
+        "epochs": Param(3, quick=1, help="training epochs of each network"),
         "batch_size": Param(64, help="samples per step"),
         "width": Param(16, quick=4, help="filters of the first stage (doubled at each later stage)"),
         "blocks_per_stage": Param(2, quick=1, help="residual blocks per stage (3 stages)"),
+        "batch_norm": Param(True, help="conv -> batch norm -> ReLU, as in the ResNet paper (both twins)"),
         "train_limit": Param(0, quick=600, help="use only the first N training images (0: all)"),
         "test_limit": Param(0, quick=300, help="use only the first N test images (0: all)"),
         "data_dir": Param("", help="folder holding mnist/ (default: $GLASSNET_DATA or the cache)"),
@@ -51,7 +52,8 @@ class MnistResNet(Lab):
         histories, norms, rows = {}, {}, []
         for label, skip in (("ResNet", True), ("plain twin", False)):
             gn.backend.set_seed(ctx.seed)  # both twins start from the same kind of draw
-            model = small_resnet(skip=skip, widths=widths, blocks_per_stage=p["blocks_per_stage"])
+            model = small_resnet(skip=skip, batch_norm=p["batch_norm"], widths=widths,
+                                 blocks_per_stage=p["blocks_per_stage"])
             if skip:
                 model.summary(print_fn=ctx.print)
             norms[label] = conv_gradient_norms(model, x_train[:256], y_train[:256])

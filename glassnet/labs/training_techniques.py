@@ -26,7 +26,7 @@ class TrainingTechniques(Lab):
     section = "4"
     exercise = "5"
     shows = "the ResNet trained 4 ways + an ensemble: validation/test accuracy table and curves"
-    typical_time = "10 min"
+    typical_time = "5 min"
     params = {
         "epochs": Param(12, quick=2, help="maximum epochs of each run"),
         "batch_size": Param(64, help="samples per step"),
@@ -67,6 +67,8 @@ class TrainingTechniques(Lab):
               callbacks.BackupAndRestore(str(backup_dir)),
               callbacks.EarlyStopping(monitor="val_loss", patience=p["patience"], restore_best_weights=True)]),
         ]
+        # the course reports three runs, in the order it added the techniques
+        course = {"1": 0.9169, "2": 0.9203, "3": 0.9402}
         rows, histories = [], {}
         for label, batch_norm, cbs in runs:
             gn.backend.set_seed(ctx.seed)  # the same initial draw for every run: only the technique differs
@@ -77,24 +79,28 @@ class TrainingTechniques(Lab):
             _, test_acc = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
             histories[label] = history.history
             rows.append([label, len(history.history["loss"]), val_acc, test_acc])
-            ctx.report(f"{label}: test accuracy", test_acc)
+            ctx.report(f"{label}: test accuracy", test_acc, course=course.get(label[:1]),
+                       note="course run " + label[:1] if label[:1] in course else "")
             ctx.print(f"{label}: {len(history.history['loss'])} epochs, validation {val_acc:.4f}, test {test_acc:.4f}")
         if best_path.exists():
             reloaded = gn.load_model(best_path)
             _, best_acc = reloaded.evaluate(x_test, y_test, batch_size=500, verbose=0)
             ctx.print(f"the checkpoint of run 4 ({best_path.name}) reloaded: test accuracy {best_acc:.4f}")
 
+        # the members are run 3 (batch norm + step decay), each shuffling with its own seed
+        schedule = callbacks.LearningRateScheduler(step_decay(lr, 0.5, max(1, p["epochs"] // 4)))
         ensemble = Ensemble(lambda: build(True), n_members=p["ensemble_members"], seed=ctx.seed,
                             combine="average")
-        ensemble.fit(x_train, y_train, epochs=max(1, p["epochs"] // 2), batch_size=p["batch_size"],
-                     validation_data=(x_val, y_val), verbose=0)
+        ensemble.fit(x_train, y_train, epochs=p["epochs"], batch_size=p["batch_size"],
+                     validation_data=(x_val, y_val), callbacks=[schedule], verbose=0)
         scores = ensemble.evaluate(x_test, y_test)
         member_accs = [m["accuracy"] for m in scores["members"]]
         val_scores = ensemble.evaluate(x_val, y_val)
-        rows.append([f"5. ensemble of {p['ensemble_members']} (BN, {max(1, p['epochs'] // 2)} epochs each)",
-                     max(1, p["epochs"] // 2), val_scores["ensemble"]["accuracy"], scores["ensemble"]["accuracy"]])
+        rows.append([f"5. ensemble of {p['ensemble_members']} runs like 3", p["epochs"],
+                     val_scores["ensemble"]["accuracy"], scores["ensemble"]["accuracy"]])
         ctx.report("5. ensemble: test accuracy", scores["ensemble"]["accuracy"])
-        ctx.report("ensemble members: mean test accuracy", float(np.mean(member_accs)))
+        ctx.report("ensemble members: mean test accuracy", float(np.mean(member_accs)),
+                   note=f"best member {max(member_accs):.4f}")
         ctx.table(["run", "epochs", "validation accuracy", "test accuracy"], rows,
                   title="The course's three runs reported test accuracy 0.9169, 0.9203 and 0.9402")
         ctx.savefig(self._figure(histories), "techniques")
