@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from glassnet import cli
@@ -83,3 +84,11 @@ def test_parameter_overrides_take_the_type_of_the_default():
         _convert("maybe", True, "p")
     with pytest.raises(ValueError, match="expected a int like 10, received 'ten'"):
         _convert("ten", 10, "p")
+
+
+def test_results_show_quoted_figures_in_full_and_float_noise_rounded():
+    from glassnet.labs.base import format_value
+    assert format_value(-26.79078617) == "-26.79078617"          # the course's figure, all digits
+    assert format_value(np.float32(0.9581)) == "0.9581"            # not 0.95810002
+    assert format_value(1 / 3) == "0.33333333"                     # long floats: 8 significant digits
+    assert format_value(7) == "7"

@@ -29,16 +29,16 @@ def split_validation(x, y, fraction: float):
     return (x[:-n_val], y[:-n_val]), (x[-n_val:], y[-n_val:])
 
 
-def _conv_unit(x, filters, strides, batch_norm, name):
+def _conv_unit(x, filters, strides, batch_norm, name, bn_momentum=0.99):
     """Conv 3x3 -> (BN) -> ReLU. With batch norm the conv needs no bias: BN's beta replaces it."""
     x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=not batch_norm,
                       kernel_initializer="he_normal", name=f"{name}_conv")(x)
     if batch_norm:
-        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = layers.BatchNormalization(momentum=bn_momentum, name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
-def residual_block(x, filters, strides=1, skip=True, batch_norm=False, name="block"):
+def residual_block(x, filters, strides=1, skip=True, batch_norm=False, name="block", bn_momentum=0.99):
     """Two 3x3 convolutions; with ``skip`` their result is added to the block's input.
 
     The course's ResNet idea: the block learns a residual F(x) and outputs relu(F(x) + x), so
@@ -47,31 +47,39 @@ def residual_block(x, filters, strides=1, skip=True, batch_norm=False, name="blo
     same stride (a *projection* shortcut); otherwise it is the identity.
     """
     shortcut = x
-    y = _conv_unit(x, filters, strides, batch_norm, f"{name}_a")
+    y = _conv_unit(x, filters, strides, batch_norm, f"{name}_a", bn_momentum)
     y = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm,
                       kernel_initializer="he_normal", name=f"{name}_b_conv")(y)
     if batch_norm:
-        y = layers.BatchNormalization(name=f"{name}_b_bn")(y)
+        y = layers.BatchNormalization(momentum=bn_momentum, name=f"{name}_b_bn")(y)
     if skip:
         if strides != 1 or shortcut.shape[-1] != filters:
             shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=not batch_norm,
                                      name=f"{name}_projection")(shortcut)
             if batch_norm:
-                shortcut = layers.BatchNormalization(name=f"{name}_projection_bn")(shortcut)
+                shortcut = layers.BatchNormalization(momentum=bn_momentum, name=f"{name}_projection_bn")(shortcut)
         y = layers.Add(name=f"{name}_add")([y, shortcut])
     return layers.Activation("relu", name=f"{name}_out")(y)
 
 
-def small_resnet(skip=True, batch_norm=False, widths=(16, 32, 64), blocks_per_stage=1, name=None):
+def small_resnet(skip=True, batch_norm=False, widths=(16, 32, 64), blocks_per_stage=1, name=None,
+                 bn_momentum=0.99):
     """A small ResNet for 28x28x1 digits: a stem conv, then one stage per width (the first at
     full resolution, each later one halving it with stride 2), global average pooling and a
-    softmax classifier. ``skip=False`` builds the plain twin: same layers, no shortcuts."""
+    softmax classifier. ``skip=False`` builds the plain twin: same layers, no shortcuts.
+
+    ``bn_momentum`` is the batch norm's moving-average momentum (Keras's default 0.99). The
+    moving statistics are what the network uses at evaluation; after t steps they still hold
+    ``momentum ** t`` of their starting values (mean 0, variance 1), so a short run on little
+    data wants a lower momentum (0.9: 0.9 ** 75 is about 4e-4 after one epoch of 75 steps).
+    """
     inputs = gn.Input((28, 28, 1))
-    x = _conv_unit(inputs, widths[0], 1, batch_norm, "stem")
+    x = _conv_unit(inputs, widths[0], 1, batch_norm, "stem", bn_momentum)
     for stage, filters in enumerate(widths):
         for b in range(blocks_per_stage):
             strides = 2 if stage > 0 and b == 0 else 1
-            x = residual_block(x, filters, strides, skip, batch_norm, name=f"stage{stage + 1}_block{b + 1}")
+            x = residual_block(x, filters, strides, skip, batch_norm, name=f"stage{stage + 1}_block{b + 1}",
+                               bn_momentum=bn_momentum)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
     default = ("resnet" if skip else "plain") + ("_bn" if batch_norm else "")

@@ -137,8 +137,16 @@ def register(cls):
 
 
 def format_value(value) -> str:
+    """A number as a learner wants to read it: a float that has a short exact form (a rounded
+    or quoted figure such as the course's -26.79078617) in full, any other float to 8
+    significant digits (so float32 noise such as 0.95810002 shows as 0.9581)."""
     if isinstance(value, (float, np.floating)):
-        # 8 significant digits: enough to show the course's 0.87493126 in full
+        if isinstance(value, np.float32):
+            value = float(np.format_float_positional(value, unique=True))  # its shortest float32 form
+        short = repr(float(value))
+        if "e" not in short and "inf" not in short and "nan" not in short and \
+                len(short.lstrip("-").replace(".", "").lstrip("0")) <= 10:
+            return short
         return f"{value:.8g}" if abs(value) < 1e6 else f"{value:.4e}"
     return str(value)
 

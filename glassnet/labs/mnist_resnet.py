@@ -25,6 +25,31 @@ def conv_gradient_norms(model, x, y) -> list:
     return norms
 
 
+class BatchLossRecorder(gn.callbacks.Callback):
+    """The loss of every training batch. Keras's batch logs hold the epoch's running mean, so
+    batch k's own loss is recovered as ``k * mean_k - (k - 1) * mean_(k-1)``."""
+
+    def __init__(self):
+        super().__init__()
+        self.losses, self._previous_mean = [], 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous_mean = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        mean = logs["loss"]
+        self.losses.append((batch + 1) * mean - batch * self._previous_mean)
+        self._previous_mean = mean
+
+
+def smooth(values, window: int = 50) -> np.ndarray:
+    """The mean of the last ``window`` values at each step (fewer at the start): readable curves."""
+    sums = np.concatenate([[0.0], np.cumsum(np.asarray(values, dtype=np.float64))])
+    end = np.arange(1, len(sums))
+    start = np.maximum(end - window, 0)
+    return (sums[end] - sums[start]) / (end - start)
+
+
 @register
 class MnistResNet(Lab):
     name = "mnist-resnet"
@@ -49,7 +74,7 @@ class MnistResNet(Lab):
         (x_train, y_train), (x_test, y_test) = load_mnist_images(
             p["data_dir"] or None, p["train_limit"] or None, p["test_limit"] or None)
         widths = (p["width"], 2 * p["width"], 4 * p["width"])
-        histories, norms, rows = {}, {}, []
+        histories, batch_losses, norms, rows = {}, {}, {}, []
         for label, skip in (("ResNet", True), ("plain twin", False)):
             gn.backend.set_seed(ctx.seed)  # both twins start from the same kind of draw
             model = small_resnet(skip=skip, batch_norm=p["batch_norm"], widths=widths,
@@ -59,8 +84,10 @@ class MnistResNet(Lab):
             norms[label] = conv_gradient_norms(model, x_train[:256], y_train[:256])
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             ctx.print(f"training the {label} ({model.count_params():,} parameters)")
+            recorder = BatchLossRecorder()
             history = model.fit(x_train, y_train, epochs=p["epochs"], batch_size=p["batch_size"],
-                                validation_split=0.1, verbose=0 if ctx.quick else 2)
+                                validation_split=0.1, callbacks=[recorder], verbose=0 if ctx.quick else 2)
+            batch_losses[label] = recorder.losses
             _, accuracy = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
             histories[label] = history
             rows.append([label, model.count_params(), history.history["loss"][-1], accuracy])
@@ -74,18 +101,18 @@ class MnistResNet(Lab):
                   f"{first[1]:.3g} / {last[1]:.3g}; plain {norms['plain twin'][0][1]:.3g} / "
                   f"{norms['plain twin'][-1][1]:.3g}")
 
-        ctx.savefig(self._figure(histories, norms), "resnet_vs_plain")
+        ctx.savefig(self._figure(histories, batch_losses, norms), "resnet_vs_plain")
 
-    def _figure(self, histories, norms):
+    def _figure(self, histories, batch_losses, norms):
         import matplotlib.pyplot as plt
         fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(12, 4.5))
         for label, history in histories.items():
-            h = history.history
-            epochs = np.arange(1, len(h["loss"]) + 1)
-            line, = ax_loss.plot(epochs, h["loss"], marker="o", label=f"{label} (train)")
-            ax_loss.plot(epochs, h["val_loss"], marker="s", linestyle="--", color=line.get_color(),
-                         label=f"{label} (validation)")
-        ax_loss.set(xlabel="epoch", ylabel="loss", title="loss per epoch")
+            steps = np.arange(1, len(batch_losses[label]) + 1)
+            line, = ax_loss.plot(steps, smooth(batch_losses[label]), label=f"{label} (training, 50-step mean)")
+            per_epoch = len(steps) / len(history.history["val_loss"])
+            ax_loss.plot(per_epoch * np.arange(1, len(history.history["val_loss"]) + 1), history.history["val_loss"],
+                         marker="s", linestyle="--", color=line.get_color(), label=f"{label} (validation)")
+        ax_loss.set(xlabel="training step", ylabel="loss", yscale="log", title="loss during training")
         ax_loss.legend()
         for label, layer_norms in norms.items():
             ax_grad.plot(range(1, len(layer_norms) + 1), [n for _, n in layer_norms], marker="o", label=label)

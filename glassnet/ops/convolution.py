@@ -60,7 +60,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor
+from glassnet.ops._util import as_tensor, sum_leading
 
 __all__ = ["conv", "conv1d", "conv2d", "conv3d", "conv_transpose", "conv1d_transpose",
            "conv2d_transpose", "conv3d_transpose", "conv_output_length",
@@ -213,12 +213,6 @@ def _im2col(xp, out, k, s, d, ones=False):
     return cols, False
 
 
-def _sum_rows(g2):
-    """Sum of a (rows, n) matrix over its rows: a ones-vector product is several times faster
-    than ``g2.sum(axis=0)`` for few columns (one BLAS pass instead of a loop per row)."""
-    return np.ones(g2.shape[0], dtype=g2.dtype) @ g2
-
-
 # ---------------------------------------------------------------------------- the array kernels
 def _conv_forward(x, w, b, geo, keep_columns):
     """``x`` (B, *n, C) convolved with ``w`` (*k, C, F) plus ``b`` (F,) or None.
@@ -345,7 +339,7 @@ class Conv(Function):
         self.columns = None
         if len(needs) == 3:
             if needs[2] and gb is None:
-                gb = _sum_rows(g.reshape(-1, g.shape[-1]))
+                gb = sum_leading(g, g.ndim - 1).reshape(-1)
             return gx, gw, gb if needs[2] else None
         return gx, gw
 
@@ -379,7 +373,7 @@ class ConvTranspose(Function):
             if not needs[0]:
                 gx = None
         if len(needs) == 3:
-            gb = _sum_rows(g.reshape(-1, g.shape[-1])) if needs[2] else None
+            gb = sum_leading(g, g.ndim - 1).reshape(-1) if needs[2] else None
             return gx, gw, gb
         return gx, gw
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor, normalize_axis
+from glassnet.ops._util import as_tensor, normalize_axis, sum_leading
 
 __all__ = ["batch_norm", "batch_norm_inference", "layer_norm"]
 
@@ -63,6 +63,25 @@ def _as_broadcast(p, bshape: tuple, what: str, fn: str):
 
 def _other_axes(ndim: int, axes: tuple) -> tuple:
     return tuple(i for i in range(ndim) if i not in axes)
+
+
+def _side_by_side(rows: int, channels: int) -> int:
+    """How many rows of a (rows, channels) array to lay side by side so that a row holds at
+    least 256 values. NumPy broadcasts a per-channel vector over a row at a time, and a row of
+    16 channels costs as much loop overhead as the arithmetic: a (rows / r, r * channels) view
+    with the vector tiled r times runs 2-3x faster for 16 channels."""
+    r = 1
+    while r * channels < 256 and rows % (2 * r) == 0:
+        r *= 2
+    return r
+
+
+def _sum(a: np.ndarray, axes: tuple) -> np.ndarray:
+    """Sum over ``axes`` (keeping them): a BLAS product when they lead, as batch norm's do
+    for channels-last inputs (see ``sum_leading``)."""
+    if axes == tuple(range(len(axes))):
+        return sum_leading(a, len(axes))
+    return a.sum(axis=axes, keepdims=True)
 
 
 class _Normalize(Function):
@@ -88,21 +107,44 @@ class _Normalize(Function):
         beta = _as_broadcast(params.pop(0), bshape, "beta", self.name) if self.has_beta else None
         axes = self.stat_axes
         self.n = int(np.prod([x.shape[i] for i in axes]))
-        mean = x.mean(axis=axes, keepdims=True)
+        self.wide, self.in_shape = None, x.shape
+        trailing_params = tuple(self.param_axes) == tuple(range(len(axes), x.ndim))
+        if axes == tuple(range(len(axes))) and trailing_params and x.flags.c_contiguous:
+            # channels-last batch norm: the same arithmetic on a wide 2-D view (see _side_by_side)
+            channels = x.size // self.n
+            r = _side_by_side(self.n, channels)
+            self.wide = (r, channels)
+            x = x.reshape(self.n // r, r * channels)
+            axes = (0,)
+            gamma = None if gamma is None else np.tile(gamma.reshape(-1), r)
+            beta = None if beta is None else np.tile(beta.reshape(-1), r)
+        n = np.asarray(self.n, dtype=x.dtype)
+        mean = self._stat(_sum(x, axes)) / n
         xhat = x - mean                                   # centred; normalised in place below
-        var = np.mean(np.square(xhat), axis=axes, keepdims=True)  # biased: divide by N
+        var = self._stat(_sum(np.square(xhat), axes)) / n  # biased: divide by N
         inv_std = 1.0 / np.sqrt(var + np.asarray(self.epsilon, dtype=x.dtype))
         xhat *= inv_std
         self.xhat, self.inv_std, self.gamma, self.mean, self.var = xhat, inv_std, gamma, mean, var
         if gamma is None and beta is None:
-            return xhat.copy()  # xhat is kept for backward: the output must not alias it
-        out = xhat * gamma if gamma is not None else xhat.copy()
-        if beta is not None:
-            out += beta
-        return out
+            out = xhat.copy()  # xhat is kept for backward: the output must not alias it
+        else:
+            out = xhat * gamma if gamma is not None else xhat.copy()
+            if beta is not None:
+                out += beta
+        return out.reshape(self.in_shape) if self.wide else out
+
+    def _stat(self, total):
+        """A per-channel sum of the wide view, folded to one value per channel and tiled back
+        across the row (a no-op for the plain layout)."""
+        if not self.wide:
+            return total
+        r, channels = self.wide
+        return np.tile(total.reshape(r, channels).sum(axis=0), r)
 
     def backward(self, g):
         xhat, axes, n = self.xhat, self.stat_axes, np.asarray(self.n, dtype=g.dtype)
+        if self.wide:
+            g, axes = g.reshape(xhat.shape), (0,)
         need = self.needs_input_grad
         i_gamma, i_beta = 1, 1 + self.has_gamma
         want_gamma = self.has_gamma and need[i_gamma]
@@ -111,19 +153,22 @@ class _Normalize(Function):
         if self.param_axes != axes:
             # batch norm: gamma is one number per statistic, so it factors out of dx and the
             # sums for dgamma and dbeta are the very sums dx needs
-            sum_g = g.sum(axis=axes, keepdims=True)
+            sum_g = self._stat(_sum(g, axes))
             gxhat = g * xhat
-            sum_gx = gxhat.sum(axis=axes, keepdims=True)
+            sum_gx = self._stat(_sum(gxhat, axes))
+            per_channel = slice(None, xhat.shape[-1] // self.wide[0]) if self.wide else slice(None)
             if want_gamma:
-                dgamma = sum_gx.reshape(self.inputs[i_gamma].shape)
+                dgamma = sum_gx.reshape(-1)[per_channel].reshape(self.inputs[i_gamma].shape)
             if want_beta:
-                dbeta = sum_g.reshape(self.inputs[i_beta].shape)
+                dbeta = sum_g.reshape(-1)[per_channel].reshape(self.inputs[i_beta].shape)
             if need[0]:
                 # dx = (gamma / sigma) * (g - mean(g) - xhat * mean(g * xhat))
                 dx = np.multiply(xhat, sum_gx / n, out=gxhat)  # reuse g*xhat's memory
                 dx += sum_g / n
                 np.subtract(g, dx, out=dx)
                 dx *= self.inv_std if self.gamma is None else self.gamma * self.inv_std
+                if self.wide:
+                    dx = dx.reshape(self.in_shape)
         else:
             # layer norm: gamma varies inside each sample's group, so the formula applies to
             # gy = g * gamma: dx = (1 / sigma) * (gy - mean(gy) - xhat * mean(gy * xhat))
@@ -241,7 +286,9 @@ def batch_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
                     "batch_norm")
     y = fn(x, *_params(x, gamma, beta))
     compact = tuple(x.shape[i] for i in axes)
-    return (y, Tensor._wrap(fn.mean.reshape(compact), False), Tensor._wrap(fn.var.reshape(compact), False))
+    size = int(np.prod(compact))
+    mean, var = (s.reshape(-1)[:size].reshape(compact) for s in (fn.mean, fn.var))  # one per feature
+    return y, Tensor._wrap(mean, False), Tensor._wrap(var, False)
 
 
 def batch_norm_inference(x, mean, var, gamma=None, beta=None, axis=-1, epsilon=1e-3) -> Tensor:
