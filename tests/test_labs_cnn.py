@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from glassnet.labs import load_all, run_lab
@@ -57,7 +58,10 @@ def test_mnist_resnet_quick_trains_both_twins(tmp_path, monkeypatch):
     result = quick("mnist-resnet", tmp_path)
     for label in ("ResNet", "plain twin"):
         assert 0.0 <= result.metric(f"{label}: test accuracy") <= 1.0
+        # the deep pair at quick settings: 2 blocks per stage, 1 + 2 * 2 * 3 = 13 conv layers
+        assert np.isfinite(result.metric(f"13 layers, {label}: final training loss"))
     assert result.metric("ResNet parameters") > 0
+    assert {p.name for p in result.figures} == {"resnet_vs_plain.png", "deep_resnet_vs_plain.png"}
     assert_pngs(result)
 
 
