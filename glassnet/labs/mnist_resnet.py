@@ -12,9 +12,12 @@ from glassnet.labs.base import Lab, Param, register
 def conv_gradient_norms(model, x, y) -> list:
     """The gradient norm of every conv kernel, input side first, for one batch.
 
-    Gradients that shrink layer after layer on the way back (vanishing gradients) are what
-    skip connections fix: the identity path hands each block the gradient of the block above
-    unchanged, dL/dx = dL/dy * (1 + dF/dx).
+    In a deep plain network the gradient is multiplied by every layer's Jacobian on its way
+    back, so its size drifts geometrically with depth: it vanishes, or (with batch norm, as
+    measured in this lab's 49-layer pair) grows about 200-fold from the last conv to the first,
+    and no single learning rate suits every layer. A skip connection hands each block the
+    gradient of the block above unchanged, dL/dx = dL/dy * (1 + dF/dx), so the sizes stay
+    within a small range.
     """
     loss = losses.sparse_categorical_crossentropy(y, model(x, training=True))
     loss.mean().backward()
