@@ -82,7 +82,7 @@ def test_parameter_overrides_take_the_type_of_the_default():
     assert _convert("3", 10, "p") == 3 and _convert("0.5", 0.1, "p") == 0.5
     with pytest.raises(ValueError, match="expected true or false, received 'maybe'"):
         _convert("maybe", True, "p")
-    with pytest.raises(ValueError, match="expected a int like 10, received 'ten'"):
+    with pytest.raises(ValueError, match="expected int like 10, received 'ten'"):
         _convert("ten", 10, "p")
 
 

@@ -178,7 +178,7 @@ def _convert(value, default, who: str):
     try:
         return type(default)(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{who}: expected a {type(default).__name__} like {default!r}, "
+        raise ValueError(f"{who}: expected {type(default).__name__} like {default!r}, "
                          f"received {value!r}") from None
 
 
