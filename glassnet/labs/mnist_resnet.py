@@ -110,6 +110,16 @@ class MnistResNet(Lab):
                 for results in (small, deep) for label, r in results.items()]
         ctx.table(["network", "parameters", "final training loss", "test accuracy",
                    "gradient norm first / last conv at init"], rows)
+        for depth, results in ((len(small["ResNet"]["norms"]), small), (layers_deep, deep)):
+            res, plain = results["ResNet"], results["plain twin"]
+            spread = {label: max(n for _, n in r["norms"]) / min(n for _, n in r["norms"])
+                      for label, r in results.items()}
+            verdict = ("only the ResNet learns" if plain["loss"] > 2 * res["loss"] else
+                       "the plain twin learns about as well" if plain["loss"] < 1.5 * res["loss"] else
+                       "the ResNet learns faster")
+            ctx.print(f"{depth} conv layers: final training loss ResNet {res['loss']:.3g}, plain {plain['loss']:.3g} "
+                      f"({verdict}); initial gradient norms spread {spread['ResNet']:.0f}-fold across the "
+                      f"ResNet's layers, {spread['plain twin']:.0f}-fold across the plain net's")
         ctx.savefig(self._figure(small, "a small ResNet (7 conv layers) and its plain twin, all of MNIST"),
                     "resnet_vs_plain")
         ctx.savefig(self._figure(deep, f"{layers_deep} conv layers, {n_deep} images: only the ResNet trains"),
