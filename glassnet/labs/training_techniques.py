@@ -32,7 +32,7 @@ class TrainingTechniques(Lab):
         "batch_size": Param(64, help="samples per step"),
         "learning_rate": Param(3e-3, help="Adam's initial learning rate"),
         "width": Param(8, quick=4, help="filters of the first stage (doubled at each later stage)"),
-        "train_limit": Param(6000, quick=600, help="training images used (the course's runs are small)"),
+        "train_limit": Param(6000, quick=600, help="training images used (0: all 60,000; 6,000 keeps the lab to a few minutes)"),
         "test_limit": Param(0, quick=300, help="test images used (0: all 10,000)"),
         "patience": Param(3, quick=1, help="early stopping: epochs without val_loss improvement"),
         "ensemble_members": Param(3, quick=2, help="members of the ensemble"),
