@@ -12,8 +12,9 @@ import numpy as np
 
 from glassnet import activations, initializers, ops, regularizers
 from glassnet.layers.base import Layer
-from glassnet.ops.convolution import (_as_tuple, _check_padding, conv_output_length,
-                                      conv_transpose_output_length)
+from glassnet.layers._channels_last import check_data_format
+from glassnet.ops._util import check_padding, int_tuple
+from glassnet.ops.convolution import conv_output_length, conv_transpose_output_length
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"]
 
@@ -33,15 +34,12 @@ class _BaseConv(Layer):
         who = f"{type(self).__name__} '{self.name}'"
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
             raise ValueError(f"{who}: expected a positive integer for filters, received {filters!r}")
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{who}: only data_format='channels_last' is supported (inputs of shape "
-                             f"(batch, {_SPATIAL[self.rank]}, channels)), received {data_format!r}")
         self.filters = int(filters)
-        self.kernel_size = _as_tuple(kernel_size, self.rank, "kernel_size", who)
-        self.strides = _as_tuple(strides, self.rank, "strides", who)
-        self.padding = _check_padding(padding, who)
-        self.dilation_rate = _as_tuple(dilation_rate, self.rank, "dilation_rate", who)
-        self.data_format = "channels_last"
+        self.kernel_size = int_tuple(kernel_size, self.rank, "kernel_size", who)
+        self.strides = int_tuple(strides, self.rank, "strides", who)
+        self.padding = check_padding(padding, who)
+        self.dilation_rate = int_tuple(dilation_rate, self.rank, "dilation_rate", who)
+        self.data_format = check_data_format(data_format, who)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -13,8 +13,10 @@ Example (the course's CNN block):
 from __future__ import annotations
 
 from glassnet import ops
+from glassnet.layers._channels_last import check_data_format, check_rank
 from glassnet.layers.base import Layer
-from glassnet.ops.pooling import _as_tuple, _check_padding, pool_output_shape
+from glassnet.ops._util import check_padding, int_tuple
+from glassnet.ops.pooling import pool_output_shape
 
 __all__ = [
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
@@ -26,23 +28,6 @@ __all__ = [
     "GlobalAvgPool3D",
 ]
 
-_AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
-         3: "(batch, dim1, dim2, dim3, channels)"}
-
-
-def _check_data_format(data_format, where):
-    if data_format not in (None, "channels_last"):
-        raise ValueError(f"{where}: only data_format='channels_last' is supported (inputs shaped "
-                         f"(batch, ..., channels)), received {data_format!r}; move the channel axis "
-                         f"last with ops.transpose")
-    return "channels_last"
-
-
-def _check_rank(layer, shape, rank):
-    if len(shape) != rank + 2:
-        raise ValueError(f"{type(layer).__name__} '{layer.name}' expects input of rank {rank + 2} "
-                         f"{_AXES[rank]}, received shape {tuple(shape)}")
-
 
 class _Pooling(Layer):
     """Shared code of the max and average pooling layers (``rank`` spatial axes)."""
@@ -53,10 +38,10 @@ class _Pooling(Layer):
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         where = f"{type(self).__name__} '{self.name}'"
-        self.pool_size = _as_tuple(pool_size, self.rank, "pool_size", where)
-        self.strides = self.pool_size if strides is None else _as_tuple(strides, self.rank, "strides", where)
-        self.padding = _check_padding(padding, where)
-        self.data_format = _check_data_format(data_format, where)
+        self.pool_size = int_tuple(pool_size, self.rank, "pool_size", where)
+        self.strides = self.pool_size if strides is None else int_tuple(strides, self.rank, "strides", where)
+        self.padding = check_padding(padding, where)
+        self.data_format = check_data_format(data_format, where)
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)  # rank and size errors at build time
@@ -67,7 +52,7 @@ class _Pooling(Layer):
         return fn(inputs, self.pool_size, self.strides, self.padding)
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
         out, _ = pool_output_shape(input_shape[1:-1], self.pool_size, self.strides, self.padding,
                                    f"{type(self).__name__} '{self.name}'")
         return (input_shape[0],) + out + (input_shape[-1],)
@@ -221,19 +206,19 @@ class _GlobalPooling(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _check_data_format(data_format, f"{type(self).__name__} '{self.name}'")
+        self.data_format = check_data_format(data_format, f"{type(self).__name__} '{self.name}'")
         self.keepdims = bool(keepdims)
 
     def build(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
 
     def call(self, inputs):
-        _check_rank(self, inputs.shape, self.rank)
+        check_rank(self, inputs.shape, self.rank)
         fn = ops.global_max_pool if self.mode == "max" else ops.global_avg_pool
         return fn(inputs, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
         if self.keepdims:
             return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
         return (input_shape[0], input_shape[-1])

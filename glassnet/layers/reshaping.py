@@ -12,33 +12,18 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet import ops
+from glassnet.layers._channels_last import check_data_format, check_rank
 from glassnet.layers.base import Layer
-from glassnet.ops.pooling import _as_tuple
+from glassnet.ops._util import int_tuple
 
 __all__ = [
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
     "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "Permute", "RepeatVector",
 ]
 
-_AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
-         3: "(batch, dim1, dim2, dim3, channels)"}
-
 
 def _where(layer) -> str:
     return f"{type(layer).__name__} '{layer.name}'"
-
-
-def _check_data_format(data_format, where):
-    if data_format not in (None, "channels_last"):
-        raise ValueError(f"{where}: only data_format='channels_last' is supported (inputs shaped "
-                         f"(batch, ..., channels)), received {data_format!r}")
-    return "channels_last"
-
-
-def _check_rank(layer, shape, rank):
-    if len(shape) != rank + 2:
-        raise ValueError(f"{type(layer).__name__} '{layer.name}' expects input of rank {rank + 2} "
-                         f"{_AXES[rank]}, received shape {tuple(shape)}")
 
 
 def _is_int(v) -> bool:
@@ -76,22 +61,22 @@ class _UpSampling(Layer):
 
     def __init__(self, size=2, data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
-        self.size = _as_tuple(size, self.rank, "size", _where(self))
-        self.data_format = _check_data_format(data_format, _where(self))
+        self.size = int_tuple(size, self.rank, "size", _where(self))
+        self.data_format = check_data_format(data_format, _where(self))
         if interpolation not in ("nearest", "bilinear") or (interpolation == "bilinear" and self.rank != 2):
             allowed = "'nearest' or 'bilinear'" if self.rank == 2 else "'nearest'"
             raise ValueError(f"{_where(self)}: expected interpolation {allowed}, received {interpolation!r}")
         self.interpolation = interpolation
 
     def build(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
 
     def call(self, inputs):
-        _check_rank(self, inputs.shape, self.rank)
+        check_rank(self, inputs.shape, self.rank)
         return ops.upsample(inputs, self.size, self.interpolation)
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
         spatial = tuple(None if n is None else n * f for n, f in zip(input_shape[1:-1], self.size))
         return (input_shape[0],) + spatial + (input_shape[-1],)
 
@@ -179,17 +164,17 @@ class _ZeroPadding(Layer):
     def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pairs(padding, self.rank, "padding", _where(self))
-        self.data_format = _check_data_format(data_format, _where(self))
+        self.data_format = check_data_format(data_format, _where(self))
 
     def build(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
 
     def call(self, inputs):
-        _check_rank(self, inputs.shape, self.rank)
+        check_rank(self, inputs.shape, self.rank)
         return ops.pad(inputs, ((0, 0),) + self.padding + ((0, 0),))
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
         spatial = tuple(None if n is None else n + lo + hi for n, (lo, hi) in zip(input_shape[1:-1], self.padding))
         return (input_shape[0],) + spatial + (input_shape[-1],)
 
@@ -274,7 +259,7 @@ class _Cropping(Layer):
     def __init__(self, cropping=0, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pairs(cropping, self.rank, "cropping", _where(self))
-        self.data_format = _check_data_format(data_format, _where(self))
+        self.data_format = check_data_format(data_format, _where(self))
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
@@ -286,7 +271,7 @@ class _Cropping(Layer):
         return ops.getitem(inputs, index)
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_rank(self, input_shape, self.rank)
         spatial = []
         for n, (lo, hi) in zip(input_shape[1:-1], self.cropping):
             if n is not None and lo + hi >= n:

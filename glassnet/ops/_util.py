@@ -72,3 +72,31 @@ def normalize_axis(axis, ndim: int):
             raise ValueError(f"axis {a} is out of range for a tensor of rank {ndim}")
         out.append(a % ndim)
     return tuple(out)
+
+
+def int_tuple(value, rank: int, what: str, who: str) -> tuple:
+    """``value`` (an int, or a sequence of ``rank`` ints, each >= 1) as a tuple of ints: the
+    kernel sizes, strides, pool sizes and dilations of the spatial ops and layers."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        out = (int(value),) * rank
+    else:
+        try:
+            out = tuple(value)
+        except TypeError:
+            out = None
+        if out is None or len(out) != rank or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in out):
+            raise ValueError(f"{who}: expected {what} to be an int or a tuple of {rank} ints, "
+                             f"received {value!r}")
+        out = tuple(int(v) for v in out)
+    if any(v < 1 for v in out):
+        raise ValueError(f"{who}: expected {what} to be positive: a positive int or a tuple of {rank} "
+                         f"positive ints, received {value!r}")
+    return out
+
+
+def check_padding(padding, who: str) -> str:
+    """``"valid"`` or ``"same"`` (any case), lower-cased; anything else is an error."""
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{who}: expected padding 'valid' or 'same', received {padding!r}")
+    return padding.lower()

@@ -60,7 +60,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor, sum_leading
+from glassnet.ops._util import as_tensor, check_padding, int_tuple, sum_leading
 
 __all__ = ["conv", "conv1d", "conv2d", "conv3d", "conv_transpose", "conv1d_transpose",
            "conv2d_transpose", "conv3d_transpose", "conv_output_length",
@@ -77,31 +77,6 @@ _KERNEL_MAJOR_BELOW = 8
 
 
 # ---------------------------------------------------------------------------- geometry
-def _as_tuple(value, rank: int, what: str, who: str) -> tuple:
-    """``value`` (int or sequence of ``rank`` ints, each >= 1) as a tuple of ints."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        out = (int(value),) * rank
-    else:
-        try:
-            out = tuple(value)
-        except TypeError:
-            out = None
-        if out is None or len(out) != rank or not all(
-                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in out):
-            raise ValueError(f"{who}: expected {what} to be an int or a tuple of {rank} ints, "
-                             f"received {value!r}")
-        out = tuple(int(v) for v in out)
-    if any(v < 1 for v in out):
-        raise ValueError(f"{who}: expected {what} to be positive, received {value!r}")
-    return out
-
-
-def _check_padding(padding, who: str) -> str:
-    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise ValueError(f"{who}: expected padding 'valid' or 'same', received {padding!r}")
-    return padding.lower()
-
-
 def conv_output_length(n, kernel_size: int, stride: int = 1, padding: str = "valid",
                        dilation: int = 1):
     """Output length of a convolution along one axis (None stays None).
@@ -421,8 +396,8 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, acti
                          f"{kernel.shape[-2]} (kernel shape {kernel.shape}); received input shape {x.shape}")
     if bias is not None and bias.shape != (kernel.shape[-1],):
         raise ValueError(f"{who}: expected bias of shape ({kernel.shape[-1]},), received {bias.shape}")
-    geo = _Geometry(x.shape[1:-1], kernel.shape[:-2], _as_tuple(strides, rank, "strides", who),
-                    _as_tuple(dilation_rate, rank, "dilation_rate", who), _check_padding(padding, who), who)
+    geo = _Geometry(x.shape[1:-1], kernel.shape[:-2], int_tuple(strides, rank, "strides", who),
+                    int_tuple(dilation_rate, rank, "dilation_rate", who), check_padding(padding, who), who)
     if activation not in (None, "relu"):
         raise ValueError(f"{who}: expected activation None or 'relu' (others are separate ops), "
                          f"received {activation!r}")
@@ -430,13 +405,17 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, acti
     return fn(x, kernel) if bias is None else fn(x, kernel, bias)
 
 
+def _check_kernel_rank(kernel, rank: int, who: str, channels: str) -> None:
+    """A rank-``rank`` op takes a kernel ``(k, ..., k, *channels)`` of rank ``rank + 2``."""
+    shape = np.shape(kernel.data if isinstance(kernel, Tensor) else kernel)
+    if len(shape) != rank + 2:
+        raise ValueError(f"{who}: expected a kernel of rank {rank + 2} ({', '.join(['k'] * rank)}, "
+                         f"{channels}), received shape {shape}")
+
+
 def _conv_of_rank(rank):
     def f(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, activation=None):
-        k = kernel.ndim if isinstance(kernel, (Tensor, np.ndarray)) else np.ndim(kernel)
-        if k != rank + 2:
-            raise ValueError(f"conv{rank}d: expected a kernel of rank {rank + 2} "
-                             f"({', '.join(['k'] * rank)}, in_channels, filters), received shape "
-                             f"{np.shape(kernel.data if isinstance(kernel, Tensor) else kernel)}")
+        _check_kernel_rank(kernel, rank, f"conv{rank}d", "in_channels, filters")
         return conv(x, kernel, bias, strides, padding, dilation_rate, activation)
     f.__name__ = f.__qualname__ = f"conv{rank}d"
     spatial = {1: "steps", 2: "height, width", 3: "depth, height, width"}[rank]
@@ -487,9 +466,9 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_ra
                          f"(*kernel_size, filters, in_channels) = {kernel.shape} expects {kernel.shape[-1]}")
     if bias is not None and bias.shape != (kernel.shape[-2],):
         raise ValueError(f"{who}: expected bias of shape ({kernel.shape[-2]},), received {bias.shape}")
-    s = _as_tuple(strides, rank, "strides", who)
-    d = _as_tuple(dilation_rate, rank, "dilation_rate", who)
-    padding = _check_padding(padding, who)
+    s = int_tuple(strides, rank, "strides", who)
+    d = int_tuple(dilation_rate, rank, "dilation_rate", who)
+    padding = check_padding(padding, who)
     if output_padding is not None:
         op = tuple(output_padding) if isinstance(output_padding, (tuple, list)) else (output_padding,) * rank
         if len(op) != rank or not all(isinstance(v, (int, np.integer)) and 0 <= v < si for v, si in zip(op, s)):
@@ -511,11 +490,7 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_ra
 
 def _conv_transpose_of_rank(rank):
     def f(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, output_padding=None):
-        k = kernel.ndim if isinstance(kernel, (Tensor, np.ndarray)) else np.ndim(kernel)
-        if k != rank + 2:
-            raise ValueError(f"conv{rank}d_transpose: expected a kernel of rank {rank + 2} "
-                             f"({', '.join(['k'] * rank)}, filters, in_channels), received shape "
-                             f"{np.shape(kernel.data if isinstance(kernel, Tensor) else kernel)}")
+        _check_kernel_rank(kernel, rank, f"conv{rank}d_transpose", "filters, in_channels")
         return conv_transpose(x, kernel, bias, strides, padding, dilation_rate, output_padding)
     f.__name__ = f.__qualname__ = f"conv{rank}d_transpose"
     f.__doc__ = (f"{rank}-D transposed convolution, kernel ``({', '.join(['k'] * rank)}, filters, "

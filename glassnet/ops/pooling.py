@@ -39,7 +39,7 @@ import itertools
 import numpy as np
 
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor
+from glassnet.ops._util import as_tensor, check_padding, int_tuple
 from glassnet.ops.reductions import max as _reduce_max
 from glassnet.ops.reductions import mean as _reduce_mean
 
@@ -49,32 +49,8 @@ __all__ = [
     "upsample_bilinear", "pool_output_shape",
 ]
 
-_PADDINGS = ("valid", "same")
 
-
-# ----------------------------------------------------------------------------- arguments
-def _as_tuple(value, rank: int, what: str, where: str) -> tuple:
-    """``value`` (an int or a sequence of ``rank`` ints) as a tuple of positive ints."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = (int(value),) * rank
-    try:
-        out = tuple(value)
-    except TypeError:
-        out = None
-    if (out is None or len(out) != rank
-            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in out)):
-        raise ValueError(f"{where}: expected {what} as a positive int or a tuple of {rank} positive ints, "
-                         f"received {value!r}")
-    return tuple(int(v) for v in out)
-
-
-def _check_padding(padding, where: str) -> str:
-    p = padding.lower() if isinstance(padding, str) else padding
-    if p not in _PADDINGS:
-        raise ValueError(f"{where}: expected padding 'valid' or 'same', received {padding!r}")
-    return p
-
-
+# ----------------------------------------------------------------------------- geometry
 def pool_output_shape(spatial_shape, pool_size, strides, padding, where: str = "pool"):
     """Output spatial sizes and (before, after) paddings for a pooling window.
 
@@ -221,9 +197,9 @@ class Pool(Function):
 
 def _pool(mode, x, pool_size, strides, padding, rank):
     where = f"{mode}_pool{rank}d"
-    pool_size = _as_tuple(pool_size, rank, "pool_size", where)
-    strides = pool_size if strides is None else _as_tuple(strides, rank, "strides", where)
-    padding = _check_padding(padding, where)
+    pool_size = int_tuple(pool_size, rank, "pool_size", where)
+    strides = pool_size if strides is None else int_tuple(strides, rank, "strides", where)
+    padding = check_padding(padding, where)
     return Pool(mode, pool_size, strides, padding)(as_tensor(x))
 
 
@@ -379,7 +355,7 @@ def _upsample_args(x, size, where):
     if x.ndim < 3:
         raise ValueError(f"{where}: expected input of rank >= 3 (batch, *spatial, channels), "
                          f"received shape {x.shape}")
-    return x, _as_tuple(size, x.ndim - 2, "size", where)
+    return x, int_tuple(size, x.ndim - 2, "size", where)
 
 
 def upsample_nearest(x, size=2) -> Tensor:

@@ -101,7 +101,28 @@ class LearningRateSchedule:
     __hash__ = object.__hash__
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _DecayEvery(LearningRateSchedule):
+    """What ``ExponentialDecay`` and ``InverseTimeDecay`` share: the same arguments, and the
+    progress ``step / decay_steps`` (floored with ``staircase``) that their formulas use."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        who = type(self).__name__
+        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", who, nonneg=True)
+        self.decay_steps = _number(decay_steps, "decay_steps", who, positive=True)
+        self.decay_rate = _number(decay_rate, "decay_rate", who, nonneg=True)
+        self.staircase = bool(staircase)
+        self.name = name or who
+
+    def _progress(self, step) -> float:
+        p = _step(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_DecayEvery):
     """Multiply the learning rate by ``decay_rate`` every ``decay_steps`` steps, smoothly.
 
     ``lr(step) = initial_learning_rate * decay_rate ** (step / decay_steps)``; with
@@ -121,23 +142,8 @@ class ExponentialDecay(LearningRateSchedule):
         0.05
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
-        who = type(self).__name__
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", who, nonneg=True)
-        self.decay_steps = _number(decay_steps, "decay_steps", who, positive=True)
-        self.decay_rate = _number(decay_rate, "decay_rate", who, nonneg=True)
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
 class StepDecay(LearningRateSchedule):
@@ -225,7 +231,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecayEvery):
     """Divide the learning rate by a linearly growing factor.
 
     ``lr(step) = initial_learning_rate / (1 + decay_rate * step / decay_steps)``; with
@@ -243,23 +249,8 @@ class InverseTimeDecay(LearningRateSchedule):
         0.05
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        who = type(self).__name__
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", who, nonneg=True)
-        self.decay_steps = _number(decay_steps, "decay_steps", who, positive=True)
-        self.decay_rate = _number(decay_rate, "decay_rate", who, nonneg=True)
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 class PolynomialDecay(LearningRateSchedule):
