@@ -21,7 +21,7 @@ import json
 
 import numpy as np
 
-from benchmarks.harness import compare, time_steps
+from benchmarks.harness import compare, time_steps, torch_sgd_step
 
 # (height, in_channels, filters, input needs a gradient) of the two convolutions
 CONV_PARTS = {"conv1": (28, 1, 32, False), "conv2": (14, 32, 64, True)}
@@ -59,18 +59,9 @@ def torch_step(batch, lr):
     model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(64 * 7 * 7, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
     x, y = _data(batch)
-    xt, yt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))), torch.from_numpy(y)
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-    return step
+    return torch_sgd_step(model, torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))),
+                          torch.from_numpy(y), lr)
 
 
 # ---------------------------------------------------------------------------- one convolution

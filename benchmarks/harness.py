@@ -46,6 +46,22 @@ def compare(module: str, contenders: list, args: dict, rounds: int, title: str) 
     return result
 
 
+def torch_sgd_step(model, x, y, lr):
+    """One PyTorch training step of ``model`` on tensors ``x``, ``y`` (SGD, cross-entropy), as
+    a closure: the PyTorch side of every benchmark here."""
+    import torch
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
 def time_steps(step, warmup: int, steps: int) -> float:
     """Seconds per call of ``step()``: the median of ``steps`` timed calls after ``warmup``."""
     import time

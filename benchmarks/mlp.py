@@ -14,7 +14,7 @@ import json
 
 import numpy as np
 
-from benchmarks.harness import compare, time_steps
+from benchmarks.harness import compare, time_steps, torch_sgd_step
 
 SIZES = (784, 512, 256, 10)
 
@@ -41,18 +41,8 @@ def torch_step(batch, lr):
     model = torch.nn.Sequential(torch.nn.Linear(SIZES[0], SIZES[1]), torch.nn.ReLU(),
                                 torch.nn.Linear(SIZES[1], SIZES[2]), torch.nn.ReLU(),
                                 torch.nn.Linear(SIZES[2], SIZES[3]))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
     x, y = _data(batch)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-    return step
+    return torch_sgd_step(model, torch.from_numpy(x), torch.from_numpy(y), lr)
 
 
 def numpy_step(batch, lr):
