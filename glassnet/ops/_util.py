@@ -21,6 +21,14 @@ def sum_leading(a: np.ndarray, k: int) -> np.ndarray:
     return total.reshape((1,) * k + a.shape[k:])
 
 
+def sum_over(a: np.ndarray, axes: tuple) -> np.ndarray:
+    """``a`` summed over ``axes``, keeping them as size-1 axes; a BLAS product (``sum_leading``)
+    when they are the leading axes, as for a bias gradient or a channels-last batch statistic."""
+    if axes == tuple(range(len(axes))):
+        return sum_leading(a, len(axes))
+    return a.sum(axis=axes, keepdims=True)
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``.
 
@@ -33,10 +41,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     extra = grad.ndim - len(shape)
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
-    if axes and axes == tuple(range(len(axes))):  # leading axes only: the common bias case
-        grad = sum_leading(grad, len(axes))
-    elif axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+    if axes:
+        grad = sum_over(grad, axes)
     return grad.reshape(shape)
 
 

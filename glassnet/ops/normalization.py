@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor, normalize_axis, sum_leading
+from glassnet.ops._util import as_tensor, normalize_axis, sum_over
 
 __all__ = ["batch_norm", "batch_norm_inference", "layer_norm"]
 
@@ -74,14 +74,6 @@ def _side_by_side(rows: int, channels: int) -> int:
     while r * channels < 256 and rows % (2 * r) == 0:
         r *= 2
     return r
-
-
-def _sum(a: np.ndarray, axes: tuple) -> np.ndarray:
-    """Sum over ``axes`` (keeping them): a BLAS product when they lead, as batch norm's do
-    for channels-last inputs (see ``sum_leading``)."""
-    if axes == tuple(range(len(axes))):
-        return sum_leading(a, len(axes))
-    return a.sum(axis=axes, keepdims=True)
 
 
 class _Normalize(Function):
@@ -119,9 +111,9 @@ class _Normalize(Function):
             gamma = None if gamma is None else np.tile(gamma.reshape(-1), r)
             beta = None if beta is None else np.tile(beta.reshape(-1), r)
         n = np.asarray(self.n, dtype=x.dtype)
-        mean = self._stat(_sum(x, axes)) / n
+        mean = self._stat(sum_over(x, axes)) / n
         xhat = x - mean                                   # centred; normalised in place below
-        var = self._stat(_sum(np.square(xhat), axes)) / n  # biased: divide by N
+        var = self._stat(sum_over(np.square(xhat), axes)) / n  # biased: divide by N
         inv_std = 1.0 / np.sqrt(var + np.asarray(self.epsilon, dtype=x.dtype))
         xhat *= inv_std
         self.xhat, self.inv_std, self.gamma, self.mean, self.var = xhat, inv_std, gamma, mean, var
@@ -153,9 +145,9 @@ class _Normalize(Function):
         if self.param_axes != axes:
             # batch norm: gamma is one number per statistic, so it factors out of dx and the
             # sums for dgamma and dbeta are the very sums dx needs
-            sum_g = self._stat(_sum(g, axes))
+            sum_g = self._stat(sum_over(g, axes))
             gxhat = g * xhat
-            sum_gx = self._stat(_sum(gxhat, axes))
+            sum_gx = self._stat(sum_over(gxhat, axes))
             per_channel = slice(None, xhat.shape[-1] // self.wide[0]) if self.wide else slice(None)
             if want_gamma:
                 dgamma = sum_gx.reshape(-1)[per_channel].reshape(self.inputs[i_gamma].shape)
