@@ -1,8 +1,9 @@
-"""Activation functions by name, as Keras's ``keras.activations``.
+"""The name -> activation function lookup behind ``activation="relu"`` (``keras.activations``).
 
 Each function is the differentiable op from ``glassnet.ops.activations`` (read the math
-there). ``get`` turns a string such as ``"relu"`` into the function, which is how layers accept
-``activation="relu"``.
+there); the layer classes (``Activation``, ``ReLU``, ``PReLU``...) are in
+``glassnet.layers.activation_layers``. ``get`` turns a string such as ``"relu"`` into the
+function, which is how layers accept ``activation="relu"``.
 
 Example:
     >>> from glassnet import activations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from glassnet.ops.activations import (  # noqa: F401
     arctan, binary_step, elu, gaussian, identity, leaky_relu, linear, log_softmax, relu, selu,
     sigmoid, softmax, softplus, tanh)
+from glassnet.utils.lookup import Lookup
 
 _BY_NAME = {
     "linear": linear, "identity": identity, "binary_step": binary_step, "sigmoid": sigmoid,
@@ -22,24 +24,27 @@ _BY_NAME = {
     "selu": selu, "softplus": softplus, "gaussian": gaussian, "softmax": softmax,
     "log_softmax": log_softmax,
 }
+_LOOKUP = Lookup("activation", names=_BY_NAME)
 
 
 def get(identifier):
-    """Resolve an activation: None (identity), a name, or a callable (returned as is).
+    """Resolve an activation: None (identity), a name (case is ignored, see
+    ``glassnet.utils.lookup``), or a callable (returned as is).
 
     Raises:
-        ValueError: for an unknown name, listing the known ones.
+        ValueError: for an unknown name, listing the known ones, or an identifier of another type.
+
+    Example:
+        >>> get("ReLU") is relu
+        True
     """
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _BY_NAME:
-            raise ValueError(f"unknown activation {identifier!r}; expected one of {sorted(_BY_NAME)}")
-        return _BY_NAME[key]
+        return _LOOKUP.find(identifier)
     if callable(identifier):
         return identifier
-    raise TypeError(f"activation: expected a name or a callable, received {type(identifier).__name__}")
+    raise _LOOKUP.not_understood(identifier, "a name or a function")
 
 
 def serialize(fn) -> str:

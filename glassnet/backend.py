@@ -1,13 +1,27 @@
 """The array seam: the one place that decides the array library, the default dtype and seeding.
 
-Everything else in glassnet asks this module for ``xp`` (the array namespace), ``floatx()`` (the
-default float dtype) and random generators, so that a GPU backend (CuPy) can later be swapped in
-here without touching ops or layers.
+Ops, layers, losses and optimizers never call NumPy on the arrays they compute with. They ask
+for the array library of those arrays, as DeZero's ``get_array_module`` and Chainer's
+``cuda.get_array_module`` do:
+
+- inside a ``Function``, ``self.xp`` is the library of the op's inputs;
+- elsewhere, ``backend.array_module(*arrays)`` returns it.
+
+For NumPy arrays that library is ``numpy``. A device backend (CuPy, on a GPU) registers its array
+type here with ``register_array_module`` and every op then runs on its arrays unchanged: this
+module is the only one that will import CuPy. Host-only code (datasets, plotting, saving,
+metrics, the labs) works on NumPy arrays and says so; it gets device arrays back to the host with
+``to_host``.
+
+The module also holds the default float dtype (``floatx``, float32), seeding and default names.
 
 Example:
+    >>> import numpy as np
     >>> from glassnet import backend
     >>> backend.floatx()
     'float32'
+    >>> backend.array_module(np.zeros(3)) is np
+    True
     >>> backend.set_seed(0)
 """
 from __future__ import annotations
@@ -19,7 +33,56 @@ import sys
 
 import numpy as np
 
-xp = np  # the array namespace; CuPy would replace it here and only here
+# Array types of device libraries -> their module (NumPy's own ndarray is not listed: it is the
+# default). A dict lookup by exact type keeps ``array_module`` cheap on the CPU, where it is
+# empty; every op calls it once.
+_ARRAY_MODULES: dict = {}
+
+
+def array_module(*arrays):
+    """The array library (a module like ``numpy``) that ``arrays`` live in.
+
+    The first array whose type a device backend registered decides; otherwise NumPy. Python
+    numbers, NumPy scalars and ``None`` are allowed and ignored.
+
+    Example:
+        >>> xp = array_module(x)            # numpy for NumPy arrays, cupy for CuPy arrays
+        >>> y = xp.exp(x) / xp.exp(x).sum()
+    """
+    if _ARRAY_MODULES:
+        for a in arrays:
+            module = _ARRAY_MODULES.get(type(a))
+            if module is not None:
+                return module
+    return np
+
+
+def register_array_module(array_type: type, module) -> None:
+    """Make ``array_module`` answer ``module`` for arrays of exactly ``array_type``.
+
+    How a device backend plugs in: ``register_array_module(cupy.ndarray, cupy)``. ``module``
+    must offer the NumPy API that glassnet's ops use (CuPy does), including
+    ``module.lib.stride_tricks.as_strided``.
+    """
+    _ARRAY_MODULES[array_type] = module
+
+
+def unregister_array_module(array_type: type) -> None:
+    """Undo ``register_array_module`` (tests use it to clean up)."""
+    _ARRAY_MODULES.pop(array_type, None)
+
+
+def is_device_array(value) -> bool:
+    """True for an array of a registered device library (not NumPy)."""
+    return type(value) in _ARRAY_MODULES
+
+
+def to_host(value) -> np.ndarray:
+    """``value`` as a NumPy array in host memory: a device array is copied back (``.get()``,
+    as CuPy spells it); NumPy arrays and array-likes go through ``numpy.asarray``."""
+    if type(value) in _ARRAY_MODULES:
+        return value.get()
+    return np.asarray(value)
 
 
 def _keep_freed_memory_in_heap() -> bool:
@@ -86,8 +149,9 @@ def make_rng(seed: int | None = None) -> np.random.Generator:
 
 def as_array(value, dtype=None) -> np.ndarray:
     """Convert ``value`` to an array. Python and float64 inputs become ``floatx()`` unless
-    ``dtype`` is given; integer and bool arrays keep their dtype (labels, masks, indices)."""
-    if isinstance(value, np.ndarray):
+    ``dtype`` is given; integer and bool arrays keep their dtype (labels, masks, indices).
+    An array of a device library stays on its device."""
+    if isinstance(value, np.ndarray) or type(value) in _ARRAY_MODULES:
         if dtype is not None:
             return value.astype(dtype, copy=False)
         if value.dtype == np.float64 and _FLOATX != "float64":

@@ -6,6 +6,8 @@ function returns the matplotlib ``Figure`` it drew on; save it with ``fig.savefi
 (or ``ctx.savefig(fig, "name")`` in a lab). Functions that take ``ax=`` draw into that Axes
 instead of making a new figure, and return ``ax.figure``.
 
+Host-only: plots read NumPy arrays (``tensor.numpy()`` gives one for a tensor on any device).
+
 Example:
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from glassnet import plotting
@@ -101,7 +103,8 @@ def plot_history(history, metrics=None, ax=None, title=None):
         for key, label, style in ((name, "train", "-"), ("val_" + name, "validation", "--")):
             if key in logs:
                 values = np.asarray(logs[key], dtype=np.float64).ravel()
-                a.plot(np.arange(1, len(values) + 1), values, style, label=label, marker="." if len(values) < 30 else None)
+                a.plot(np.arange(1, len(values) + 1), values, style, label=label,
+                       marker="." if len(values) < 30 else None)
         a.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         a.set_xlabel("epoch")
         a.set_ylabel(name)
@@ -273,7 +276,8 @@ def plot_confusion_matrix(cm, class_names=None, ax=None, title=None, normalize=F
                     color="white" if shown[i, j] > threshold else "black")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
-    ax.set_xticklabels(names, rotation=45 if max(len(n) for n in names) > 3 else 0, ha="right" if max(len(n) for n in names) > 3 else "center")
+    long_names = max(len(n) for n in names) > 3  # slant them so that they do not overlap
+    ax.set_xticklabels(names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticklabels(names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")

@@ -1,6 +1,6 @@
 """Data preparation: one-hot labels, feature scaling, splits and mini-batches.
 
-Everything here works on plain NumPy arrays, before any tensor or model is involved, and
+Host-only: everything here works on plain NumPy arrays, before any tensor or model is involved, and
 keeps float32 data in float32 (NumPy silently promotes to float64 when a float64 statistic
 meets a float32 array; these helpers cast their statistics back to the data's dtype).
 

@@ -25,7 +25,9 @@ import math
 import numpy as np
 
 from glassnet import ops
+from glassnet.backend import array_module, is_device_array
 from glassnet.core.tensor import Tensor
+from glassnet.utils.lookup import Lookup
 
 
 def _check_factor(value, name: str, who: str) -> float:
@@ -39,7 +41,7 @@ def _as_tensor(x) -> Tensor:
     """A Tensor, keeping the dtype of a float array (a float64 weight stays float64)."""
     if isinstance(x, Tensor):
         return x
-    arr = np.asarray(x)
+    arr = np.asarray(x) if not is_device_array(x) else x
     return Tensor(arr, dtype=arr.dtype if arr.dtype.kind == "f" else None)
 
 
@@ -147,28 +149,24 @@ class L1L2(Regularizer):
         if self.l2:
             terms.append(self.l2 * ops.sum(ops.square(x)))
         if not terms:
-            return Tensor(np.zeros((), dtype=x.dtype))
+            return Tensor(array_module(x.data).zeros((), dtype=x.dtype))
         return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
     def get_config(self):
         return {"l1": self.l1, "l2": self.l2}
 
 
-_BY_CLASS_NAME = {"Regularizer": Regularizer, "L1": L1, "L2": L2, "L1L2": L1L2}
+_LOOKUP = Lookup("regularizer", names={"l1": L1, "l2": L2, "l1_l2": L1L2},
+                 classes=(L1, L2, L1L2))
+# the name "l1_l2" means 0.01 of each penalty (Keras 2's ``l1_l2()``), not the class's zeros
+_NAME_DEFAULTS = {L1L2: {"l1": 0.01, "l2": 0.01}}
 
 
 def _from_name(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        obj = custom_objects[name]
-        return obj() if inspect.isclass(obj) else obj
-    key = name.lower()
-    if key == "l1":
-        return L1()
-    if key == "l2":
-        return L2()
-    if key in ("l1_l2", "l1l2"):
-        return L1L2(l1=0.01, l2=0.01)
-    raise ValueError(f"unknown regularizer {name!r}; expected one of ['l1', 'l1_l2', 'l2']")
+    obj = _LOOKUP.find(name, custom_objects)
+    if not inspect.isclass(obj):
+        return obj  # a custom function is the regularizer itself
+    return obj(**_NAME_DEFAULTS.get(obj, {}))
 
 
 def serialize(regularizer):
@@ -196,24 +194,20 @@ def deserialize(config, custom_objects=None):
     """
     if isinstance(config, str):
         return _from_name(config, custom_objects)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"regularizer config: expected a dict with 'class_name' and 'config', received {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _BY_CLASS_NAME.get(name)
-    if cls is None:
-        raise ValueError(f"unknown regularizer class {name!r}; expected one of {sorted(_BY_CLASS_NAME)}")
+    class_name, kwargs = _LOOKUP.config_parts(config)
+    cls = _LOOKUP.find_class(class_name, custom_objects)
     if not inspect.isclass(cls):
         return cls
-    kwargs = config.get("config") or {}
     return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
 
 
 def get(identifier):
     """Resolve a regularizer: None, ``"l1"``, ``"l2"``, ``"l1_l2"``, a config dict, an instance
-    or a function ``weight -> scalar Tensor``.
+    or a function ``weight -> scalar Tensor``. Names and class names (``"L1L2"``) ignore case;
+    see ``glassnet.utils.lookup``.
 
     Raises:
-        ValueError: for an unknown name, listing the known ones.
+        ValueError: for an unknown name, listing the known ones, or an identifier of another type.
 
     Example:
         >>> get("l2")
@@ -227,5 +221,4 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise ValueError(f"could not interpret regularizer: expected a name, config dict, Regularizer or "
-                     f"function, received {identifier!r}")
+    raise _LOOKUP.not_understood(identifier, "a name, a config dict, a Regularizer or a function")

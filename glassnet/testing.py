@@ -7,6 +7,7 @@ weighting of the outputs) with a central finite difference along random directio
 
 Each direction costs two forward passes, whatever the size of x, so this is cheap enough to
 run on every op and layer. Run it in float64: float32 finite differences are too noisy.
+Host-only: the checks run on NumPy arrays (a gradient check is a CPU test, not a workload).
 
 Example:
     >>> import numpy as np
@@ -85,7 +86,8 @@ def check_layer_gradients(layer, inputs, directions: int = 3, eps: float = 1e-6,
     params = [p for p in layer.trainable_weights]
     for p in params:
         if p.dtype != np.float64:
-            raise ValueError(f"check_layer_gradients: weight {p.name} is {p.dtype}; build the layer with dtype='float64'")
+            raise ValueError(f"check_layer_gradients: weight {p.name} is {p.dtype}; "
+                             f"build the layer with dtype='float64'")
     for p in params:
         p.grad = None
     xt = Tensor(x, requires_grad=True, dtype=np.float64)

@@ -30,16 +30,17 @@ def make_inputs(shapes, seed=0, low=-2.0, high=2.0, dtype=np.float32):
 
 
 def compare_with_torch(gn_fn, torch_fn, shapes, *, rtol=1e-5, atol=1e-6, grad_rtol=None,
-                       grad_atol=None, seed=0, low=-2.0, high=2.0, grad=True, wrt=None):
+                       grad_atol=None, seed=0, low=-2.0, high=2.0, grad=True, wrt=None, dtype=np.float32):
     """Check ``gn_fn(*tensors)`` against ``torch_fn(*torch_tensors)``.
 
     Args:
         shapes: a shape per float input (or a ready ndarray, e.g. integer labels).
         wrt: indices of the inputs whose gradients are compared (default: float inputs).
+        dtype: the float dtype of the inputs (float64 for tight tolerances).
     Returns the glassnet output, for further checks.
     """
     t = _torch()
-    arrays = make_inputs(shapes, seed, low, high)
+    arrays = make_inputs(shapes, seed, low, high, dtype)
     if wrt is None:
         wrt = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
     gn_in = [gn.Tensor(a, requires_grad=(grad and i in wrt), dtype=a.dtype) for i, a in enumerate(arrays)]
@@ -51,13 +52,13 @@ def compare_with_torch(gn_fn, torch_fn, shapes, *, rtol=1e-5, atol=1e-6, grad_rt
     assert gn_out.dtype == t_np.dtype, f"dtype: glassnet {gn_out.dtype} vs torch {t_np.dtype}"
     np.testing.assert_allclose(gn_out.data, t_np, rtol=rtol, atol=atol, err_msg="forward values")
     if grad and wrt:
-        weights = np.random.default_rng(seed + 1).standard_normal(t_np.shape).astype(np.float32)
-        (gn_out * gn.Tensor(weights)).sum().backward()
+        weights = np.random.default_rng(seed + 1).standard_normal(t_np.shape).astype(dtype)
+        (gn_out * gn.Tensor(weights, dtype=dtype)).sum().backward()
         (t_out * t.tensor(weights)).sum().backward()
         for i in wrt:
             g_gn, g_t = gn_in[i].grad, t_in[i].grad.numpy()
             assert g_gn is not None, f"input {i}: glassnet produced no gradient"
-            assert g_gn.dtype == np.float32, f"input {i}: gradient dtype {g_gn.dtype}, expected float32"
+            assert g_gn.dtype == dtype, f"input {i}: gradient dtype {g_gn.dtype}, expected {np.dtype(dtype)}"
             np.testing.assert_allclose(g_gn, g_t, rtol=grad_rtol or rtol * 10, atol=grad_atol or atol * 10,
                                        err_msg=f"gradient of input {i}")
     return gn_out

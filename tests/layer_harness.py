@@ -20,7 +20,8 @@ def layer_test(cls, kwargs, input_shape, expected_output_shape, expected_num_wei
     # 1. output shape and dtype on real data; the symbolic shape agrees
     layer = cls(**kwargs)
     y = layer(x)
-    assert y.shape == tuple(expected_output_shape), f"{cls.__name__}: output {y.shape}, expected {expected_output_shape}"
+    assert y.shape == tuple(expected_output_shape), \
+        f"{cls.__name__}: output {y.shape}, expected {expected_output_shape}"
     assert y.dtype == np.float32, f"{cls.__name__}: output dtype {y.dtype}"
     symbolic = cls(**kwargs)(layers.Input(input_shape[1:]))
     assert symbolic.shape == (None,) + tuple(expected_output_shape[1:]), \

@@ -450,6 +450,30 @@ def adam_model(seed=0):
     return make_model(Adam(0.01), seed=seed)
 
 
+def test_a_callback_moves_the_start_of_fit_with_resume_at_epoch():
+    class StartAt(Callback):
+        def __init__(self, epoch):
+            super().__init__()
+            self.epoch = epoch
+
+        def on_train_begin(self, logs=None):
+            self.model.resume_at_epoch(self.epoch)
+
+    model = make_model()
+    epochs = []
+    history = fit(model, [StartAt(2), LambdaCallback(on_epoch_begin=lambda e, logs: epochs.append(e))], epochs=5)
+    assert epochs == [2, 3, 4] and len(history.history["loss"]) == 3
+    epochs.clear()
+    fit(model, [LambdaCallback(on_epoch_begin=lambda e, logs: epochs.append(e))], epochs=2)
+    assert epochs == [0, 1]  # the next fit is not affected
+    with pytest.raises(RuntimeError, match="on_train_begin"):
+        model.resume_at_epoch(1)  # no fit is starting
+    with pytest.raises(ValueError, match="non-negative integer epoch, received -1"):
+        fit(model, [StartAt(-1)], epochs=2)
+    with pytest.raises(RuntimeError, match="on_train_begin"):
+        fit(model, [LambdaCallback(on_epoch_begin=lambda e, logs: model.resume_at_epoch(0))], epochs=1)
+
+
 @pytest.mark.parametrize("shuffle, seed", [(False, None), (True, 3)])
 def test_backup_and_restore_resumes_exactly(tmp_path, shuffle, seed):
     kwargs = dict(epochs=6, batch_size=8, verbose=0, shuffle=shuffle, seed=seed)

@@ -144,9 +144,9 @@ def test_get_resolves_keras_names():
     fn = lambda shape, dtype=None: np.full(shape, 3.0, dtype=dtype)  # noqa: E731
     assert initializers.get(fn) is fn
     assert initializers.get(None) is None
-    with pytest.raises(ValueError, match=r"unknown initializer 'glorot'.*'glorot_uniform'"):
+    with pytest.raises(ValueError, match=r"Unknown initializer: 'glorot'\. Expected one of: .*'glorot_uniform'"):
         initializers.get("glorot")
-    with pytest.raises(ValueError, match="could not interpret initializer"):
+    with pytest.raises(ValueError, match="Could not interpret initializer identifier: 3.5"):
         initializers.get(3.5)
 
 
@@ -174,3 +174,15 @@ def test_argument_errors_name_expected_and_received():
     with pytest.raises(ValueError, match="expected a float dtype for random values, received int32"):
         GlorotUniform()((2, 2), dtype="int32")
     assert VarianceScaling(distribution="normal").distribution == "truncated_normal"
+
+
+@pytest.mark.parametrize("name", ["glassnet.initializers", "glassnet.initializers.initializer",
+                                  "glassnet.initializers.constant", "glassnet.initializers.random"])
+def test_docstring_examples_of_the_initializers_run(name):
+    import doctest
+    import importlib
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in doctest.DocTestFinder().find(module, name, globs={"np": np, **vars(module)}):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0

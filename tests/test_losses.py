@@ -287,7 +287,7 @@ def test_get_resolves_aliases(name, cls):
 
 
 def test_get_other_identifiers_and_serialization_round_trip():
-    with pytest.raises(ValueError, match="unknown loss 'msq'.*'mse'"):
+    with pytest.raises(ValueError, match="Unknown loss: 'msq'. Expected one of: .*'mse'"):
         losses.get("msq")
     assert losses.get(None) is None
     instance = losses.Huber(delta=2.5, reduction="sum", name="my_huber")
@@ -322,3 +322,106 @@ def test_functional_forms_return_per_sample_losses():
         assert fn(BITS[:5], y_pred).shape == (5,), fn.__name__
     assert losses.categorical_crossentropy(ONE_HOT[:5, :3], y_pred).shape == (5,)
     assert losses.sparse_categorical_crossentropy(LABELS[:5] % 3, y_pred).shape == (5,)
+
+
+# ============================================================================ package structure
+def test_a_loss_subclass_without_a_name_is_named_after_its_class():
+    class MeanCubedError(losses.Loss):
+        def call(self, y_true, y_pred):
+            e = y_pred - y_true
+            return ops.mean(ops.abs(e * e * e), axis=-1)
+
+    loss = MeanCubedError()
+    assert loss.name == "mean_cubed_error"  # backend.snake_case of the class name
+    assert MeanCubedError(name="cubes").name == "cubes"
+    y_pred = Tensor([[1.0], [2.0]], requires_grad=True)
+    value = loss(np.zeros((2, 1)), y_pred)
+    assert value.item() == pytest.approx(4.5)
+    value.backward()
+    np.testing.assert_allclose(y_pred.grad, [[1.5], [6.0]])  # 3 p^2 / 2 samples
+
+
+def _docstring_failures(obj, module, extra_globals=None):
+    """Run the docstring examples of ``obj`` in ``module``'s own namespace (plus
+    ``extra_globals``); returns (failed, attempted)."""
+    import doctest
+    globs = {**(extra_globals or {}), **vars(module)}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in doctest.DocTestFinder().find(obj, module.__name__, module=module, globs=globs):
+        runner.run(test)
+    return runner.failures, runner.tries
+
+
+def test_the_loss_base_class_docstring_example_runs():
+    from glassnet.losses import loss as loss_module
+    failed, attempted = _docstring_failures(losses.Loss, loss_module)  # nothing but the module's names
+    assert attempted >= 3 and failed == 0
+
+
+@pytest.mark.parametrize("name", ["glassnet.losses", "glassnet.losses.loss", "glassnet.losses.regression",
+                                  "glassnet.losses.probabilistic"])
+def test_docstring_examples_of_the_losses_run(name):
+    import importlib
+    module = importlib.import_module(name)
+    failed, attempted = _docstring_failures(module, module, {"np": np, "Tensor": Tensor})
+    assert attempted > 0 and failed == 0
+
+
+def test_logits_behind_finds_the_logits_of_a_recorded_softmax_or_sigmoid():
+    from glassnet.ops import losses as ops_losses
+    from glassnet.ops.activations import Sigmoid
+    assert _docstring_failures(ops_losses.logits_behind, ops_losses) == (0, 3)
+    logits = Tensor(RNG.standard_normal((2, 3, 4)).astype(np.float32), requires_grad=True)
+    assert ops_losses.logits_behind(ops.softmax(logits), Softmax, axis=-1) is logits
+    assert ops_losses.logits_behind(ops.softmax(logits), Softmax, axis=2) is logits
+    assert ops_losses.logits_behind(ops.softmax(logits, axis=1), Softmax, axis=-1) is None  # another axis
+    assert ops_losses.logits_behind(ops.sigmoid(logits), Sigmoid) is logits
+    assert ops_losses.logits_behind(ops.sigmoid(logits), Softmax, axis=-1) is None
+    assert ops_losses.logits_behind(logits, Softmax, axis=-1) is None       # not made by a softmax
+    assert ops_losses.logits_behind(np.zeros(3), Sigmoid) is None           # not a Tensor
+    with no_grad():
+        assert ops_losses.logits_behind(ops.softmax(logits), Softmax, axis=-1) is None  # no graph
+
+
+DEVICE_CASES = [  # (loss, y_true, y_pred: an array or the activation applied to X_DEV, sample_weight)
+    (losses.MeanSquaredError(), BITS[:4], "p", None),
+    (losses.MeanAbsoluteError(), BITS[:4], "p", None),
+    (losses.MeanAbsolutePercentageError(), POSITIVE[:4], "p", None),
+    (losses.Huber(), BITS[:4], "x", None),
+    (losses.CosineSimilarity(), POSITIVE[:4], "x", None),
+    (losses.Hinge(), BITS[:4], "x", None),
+    (losses.KLDivergence(), SOFT[:4, :3], "p", None),
+    (losses.BinaryCrossentropy(label_smoothing=0.1), BITS[:4], "p", "w"),
+    (losses.BinaryCrossentropy(from_logits=True), BITS[:4], "x", None),
+    (losses.BinaryCrossentropy(), BITS[:4], "sigmoid", "w"),
+    (losses.CategoricalCrossentropy(label_smoothing=0.1), ONE_HOT[:4, :3], "p", "w"),
+    (losses.CategoricalCrossentropy(), ONE_HOT[:4, :3], "softmax", None),
+    (losses.SparseCategoricalCrossentropy(), LABELS[:4] % 3, "p", "w"),
+    (losses.SparseCategoricalCrossentropy(ignore_class=1), LABELS[:4] % 3, "softmax", None),
+    (losses.SparseCategoricalCrossentropy(ignore_class=1), LABELS[:4] % 3, "p", None),
+    (losses.MeanSquaredError(reduction="mean_with_sample_weight"), BITS[:4], "p", "w"),
+]
+
+
+@pytest.mark.parametrize("loss, y_true, y_pred, sample_weight", DEVICE_CASES, ids=lambda v: getattr(v, "name", None))
+def test_every_loss_runs_on_device_arrays(loss, y_true, y_pred, sample_weight):
+    """Targets, weights and masks are made where y_pred lives (the device double refuses NumPy
+    arrays and functions on device data), and the values and gradients equal the host's."""
+    from device_double import DeviceArray, on_fake_device, to_device
+    inputs = {"p": RNG.uniform(0.1, 0.9, (4, 3)).astype(np.float32),
+              "x": RNG.standard_normal((4, 3)).astype(np.float32)}
+    weights = np.array([1.0, 0.5, 0.0, 2.0], dtype=np.float32)
+
+    def run(place):
+        x = Tensor(place(inputs["p" if y_pred == "p" else "x"]), requires_grad=True)
+        out = getattr(ops, y_pred)(x) if y_pred in ("softmax", "sigmoid") else x
+        value = loss(place(y_true), out, sample_weight=place(weights) if sample_weight else None)
+        value.backward()
+        return value, x.grad
+
+    host_value, host_grad = run(lambda a: a)
+    with on_fake_device():
+        value, grad = run(to_device)
+    assert type(value.data) is DeviceArray and type(grad) is DeviceArray
+    assert float(value.data) == pytest.approx(float(host_value.data), rel=1e-6)
+    np.testing.assert_allclose(grad.get(), host_grad, rtol=1e-6, atol=1e-7)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from glassnet import Tensor, losses, metrics
+from glassnet.models import compile_utils
 
 
 # ============================================================================ per-sample functions
@@ -107,21 +108,21 @@ def test_precision_and_recall_are_running_counts():
     ("mse", None), (None, None),
 ])
 def test_accuracy_is_resolved_from_the_loss(loss, kind):
-    m = metrics.get("accuracy", loss=loss)
+    m = compile_utils.get_metric("accuracy", loss=loss)
     assert isinstance(m, metrics.AutoAccuracy) and m.kind == kind and m.name == "accuracy"
 
 
 def test_accuracy_resolution_changes_the_value():
     probs = np.array([[0.6, 0.3, 0.1], [0.2, 0.3, 0.5]])
     labels = np.array([0, 2])
-    sparse = metrics.get("accuracy", loss="sparse_categorical_crossentropy")
+    sparse = compile_utils.get_metric("accuracy", loss="sparse_categorical_crossentropy")
     sparse.update_state(labels, probs)
     assert sparse.result() == 1.0
-    binary = metrics.get("acc", loss="binary_crossentropy")
+    binary = compile_utils.get_metric("acc", loss="binary_crossentropy")
     assert binary.name == "acc"
     binary.update_state(np.array([[1, 0, 0], [0, 0, 1]]), probs)  # thresholds each output at 0.5
     assert binary.result() == pytest.approx(5 / 6)
-    categorical = metrics.get("accuracy", loss="categorical_crossentropy")
+    categorical = compile_utils.get_metric("accuracy", loss="categorical_crossentropy")
     categorical.update_state(np.array([[0, 1, 0], [0, 0, 1]]), probs)
     assert categorical.result() == pytest.approx(0.5)
 
@@ -158,7 +159,7 @@ def test_get_resolves_names_and_keeps_the_string_as_name(name, cls):
 
 
 def test_get_other_identifiers():
-    assert type(metrics.get("crossentropy", loss="sparse_categorical_crossentropy")) is \
+    assert type(compile_utils.get_metric("crossentropy", loss="sparse_categorical_crossentropy")) is \
         metrics.SparseCategoricalCrossentropy
     instance = metrics.Recall(thresholds=0.3)
     assert metrics.get(instance) is instance
@@ -175,7 +176,7 @@ def test_get_other_identifiers():
     custom.update_state(np.array([[0.2, 0.9]]), np.array([[0.4, 0.2]]))
     assert custom.result() == pytest.approx(0.5)
     assert type(metrics.get(metrics.mean_absolute_error)) is metrics.MeanAbsoluteError
-    with pytest.raises(ValueError, match="unknown metric 'acuracy'.*'accuracy'"):
+    with pytest.raises(ValueError, match="Unknown metric: 'acuracy'. Expected one of: .*'accuracy'"):
         metrics.get("acuracy")
 
 
@@ -218,3 +219,103 @@ def test_rank_one_labels_beside_column_predictions_stay_per_sample():
     # Keras expands y_true (n,) to (n, 1) rather than squeezing y_pred, so each sample keeps its value
     per_sample = metrics.mean_squared_error(np.array([1.0, 2.0, 3.0]), np.array([[1.0], [2.0], [5.0]]))
     np.testing.assert_allclose(per_sample, [0.0, 0.0, 4.0])
+
+
+# ============================================================================ package structure
+def _imported_names(source: str) -> list:
+    """(line, dotted name) of everything a module imports, at the top or inside functions:
+    ``from glassnet import ops`` gives ``glassnet.ops``, ``import numpy`` gives ``numpy``."""
+    import ast
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_the_metrics_package_does_not_import_the_autograd_stack():
+    """Metrics are host-only NumPy code: no module of ``glassnet.metrics`` imports (at the top
+    or inside a function) the autograd core, the ops, the losses, the layers or the models."""
+    from pathlib import Path
+    forbidden = ("glassnet.core", "glassnet.ops", "glassnet.losses", "glassnet.layers", "glassnet.models")
+
+    def offending(source):
+        return [f"{line}: {name}" for line, name in _imported_names(source)
+                if name.startswith(".") or any(name == f or name.startswith(f + ".") for f in forbidden)]
+
+    assert offending("def f():\n    from glassnet import losses\n") == ["2: glassnet.losses"]  # the check works
+    assert offending("from glassnet.ops.losses import x\nfrom . import y\n") == ["1: glassnet.ops.losses.x", "2: ..y"]
+    files = sorted(Path(metrics.__file__).parent.glob("*.py"))
+    assert len(files) >= 5
+    offences = [f"{path.name}:{o}" for path in files for o in offending(path.read_text(encoding="utf-8"))]
+    assert not offences, "metrics must not need the autograd stack (relative imports are refused too):\n" + \
+        "\n".join(offences)
+
+
+@pytest.mark.parametrize("name", ["glassnet.metrics", "glassnet.metrics.metric", "glassnet.metrics.accuracy_metrics",
+                                  "glassnet.metrics.regression_metrics", "glassnet.metrics.probabilistic_metrics",
+                                  "glassnet.metrics.confusion_metrics", "glassnet.models.compile_utils"])
+def test_docstring_examples_of_the_metrics_run(name):
+    import doctest
+    import importlib
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in doctest.DocTestFinder().find(module, name, globs={"np": np, **vars(module)}):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0
+
+
+def test_metrics_bring_device_arrays_and_tensors_to_the_host():
+    from device_double import on_fake_device, to_device
+    probs = np.array([[0.2, 0.8], [0.6, 0.4], [0.3, 0.7]], dtype=np.float32)
+    labels = np.array([1, 1, 0])
+    weights = np.array([1.0, 2.0, 0.5])
+    expected = []
+    for m in (metrics.SparseCategoricalAccuracy(), metrics.SparseCategoricalCrossentropy(), metrics.Precision()):
+        m.update_state(labels, probs[:, 1] if isinstance(m, metrics.Precision) else probs, sample_weight=weights)
+        expected.append(m.result())
+    with on_fake_device():
+        got = []
+        for m in (metrics.SparseCategoricalAccuracy(), metrics.SparseCategoricalCrossentropy(), metrics.Precision()):
+            y_pred = probs[:, 1] if isinstance(m, metrics.Precision) else probs
+            m.update_state(to_device(labels), Tensor(to_device(y_pred)), sample_weight=to_device(weights))
+            got.append(m.result())
+    assert got == expected and all(isinstance(v, float) for v in got)
+
+
+def test_losses_and_metrics_share_the_rank_and_sample_weight_rules():
+    from glassnet import numerics
+    assert numerics.match_rank((4,), (4, 1)) == ((4, 1), (4, 1))          # labels gain the axis
+    assert numerics.match_rank((4, 1), (4,)) == ((4, 1), (4, 1))
+    assert numerics.match_rank((4, 7, 1), (4, 7)) == ((4, 7), (4, 7))     # the longer loses it
+    assert numerics.match_rank((4, 7), (4, 7, 1)) == ((4, 7), (4, 7))
+    assert numerics.match_rank((4, 3), (4, 2)) == ((4, 3), (4, 2))        # left for the caller to reject
+    w = numerics.sample_weights(Tensor([[1.0], [2.0]]), (2,), "float32")
+    assert w.shape == (2,) and w.dtype == np.float32
+    assert numerics.sample_weights([1.0, 2.0], (2, 3), "float64").shape == (2, 1)
+    assert numerics.sample_weights([1.0, 2.0], (2, 3), "float64", broadcast=True).shape == (2, 3)
+    with pytest.raises(ValueError, match=r"sample_weight: .*\(2, 3\), received \(3,\)"):
+        numerics.sample_weights([1.0, 2.0, 3.0], (2, 3), "float32")
+    with pytest.raises(ValueError, match=r"received \(1, 2\)"):  # would broadcast to (1, 2)
+        numerics.sample_weights(np.ones((1, 2)), (2,), "float64", broadcast=True)
+    # the same targets and predictions give the same per-sample errors in both
+    y_true, y_pred = np.array([1.0, 2.0, 3.0]), np.array([[1.0], [2.0], [5.0]], dtype=np.float32)
+    np.testing.assert_allclose(metrics.mean_squared_error(y_true, y_pred),
+                               losses.mean_squared_error(y_true, Tensor(y_pred)).data)
+
+
+def test_compile_resolves_accuracy_by_the_loss_and_the_mean_tracks_the_epoch_loss():
+    from glassnet.models import trainer
+    assert not hasattr(trainer, "_Mean")  # one running mean: metrics.Mean
+    assert compile_utils.get_metric("ACC", loss=losses.BinaryCrossentropy()).name == "ACC"
+    assert compile_utils.get_metric("mae", loss="binary_crossentropy").name == "mae"
+    assert type(compile_utils.get_metric("ce")) is metrics.CategoricalCrossentropy
+    assert compile_utils.loss_kind(losses.LossFunctionWrapper(losses.sparse_categorical_crossentropy)) == \
+        "sparse_categorical"
+    mean = metrics.Mean(name="loss")
+    for batch_loss, batch_size in [(0.5, 32), (0.25, 32), (1.0, 4)]:
+        mean.update_state(batch_loss, sample_weight=batch_size)
+    assert mean.result() == (0.5 * 32 + 0.25 * 32 + 1.0 * 4) / 68

@@ -216,7 +216,8 @@ def test_nested_functional_with_two_inputs_in_functional_model(tmp_path):
 
 def test_shape_mismatch_names_the_nested_model():
     inner = block(name="blk")
-    with pytest.raises(ValueError, match=r"Sequential 'blk': expected input of shape \(None, 4\), received \(None, 5\)"):
+    with pytest.raises(ValueError,
+                       match=r"Sequential 'blk': expected input of shape \(None, 4\), received \(None, 5\)"):
         inner(layers.Input((5,)))
     a = layers.Input((4,))
     f = gn.Model(a, layers.Dense(2)(a), name="f")

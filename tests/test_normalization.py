@@ -179,7 +179,8 @@ def test_axis_and_argument_errors_name_the_layer():
         BatchNormalization(momentum=1.5)
     bn = BatchNormalization(name="bn3")
     bn(np.zeros((2, 4), np.float32))
-    with pytest.raises(ValueError, match=r"BatchNormalization 'bn3': expected input of shape \(2, 4\).*received \(2, 5\)"):
+    with pytest.raises(ValueError,
+                       match=r"BatchNormalization 'bn3': expected input of shape \(2, 4\).*received \(2, 5\)"):
         bn(np.zeros((2, 5), np.float32))
     with pytest.raises(ValueError, match="size of axis 1 must be known"):
         BatchNormalization(axis=1)(layers.Input((None, 3)))

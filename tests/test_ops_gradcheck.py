@@ -219,3 +219,22 @@ def test_check_gradients_catches_a_wrong_backward():
 
     with pytest.raises(AssertionError, match="analytic"):
         check_gradients(lambda x: WrongCube()(x), [rand(3, 4)])
+
+
+def _function_classes():
+    from glassnet.core.tensor import Function
+    found, todo = [], [Function]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return [f for f in found if f.__module__.startswith("glassnet.")]
+
+
+def test_every_op_states_its_formula():
+    """A learner opening any op finds what it computes and the gradient rule of its backward."""
+    import glassnet.ops  # noqa: F401  (loads every op module)
+    missing = [f"{f.__module__}.{f.__name__}" for f in _function_classes()
+               if not (f.__dict__.get("__doc__") or "").strip()]
+    assert not missing, f"Function classes without a docstring stating their formula: {missing}"
+    assert len(_function_classes()) >= 40

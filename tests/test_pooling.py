@@ -121,9 +121,11 @@ TORCH_CASES = [
     ("max2d-same-even", lambda x: ops.max_pool2d(x, 2, 2, "same"), torch_pool("max", 2), (2, 8, 6, 3)),
     # global pooling: torch.amax (ties share) and mean
     ("global-max2d", lambda x: ops.global_max_pool(x), lambda t: t.amax(dim=(1, 2)), (3, 5, 4, 6)),
-    ("global-max1d-keep", lambda x: ops.global_max_pool(x, keepdims=True), lambda t: t.amax(dim=1, keepdim=True), (3, 7, 2)),
+    ("global-max1d-keep", lambda x: ops.global_max_pool(x, keepdims=True), lambda t: t.amax(dim=1, keepdim=True),
+     (3, 7, 2)),
     ("global-avg2d", lambda x: ops.global_avg_pool(x), lambda t: t.mean(dim=(1, 2)), (3, 5, 4, 6)),
-    ("global-avg3d-keep", lambda x: ops.global_avg_pool(x, keepdims=True), lambda t: t.mean(dim=(1, 2, 3), keepdim=True), (2, 3, 4, 2, 3)),
+    ("global-avg3d-keep", lambda x: ops.global_avg_pool(x, keepdims=True),
+     lambda t: t.mean(dim=(1, 2, 3), keepdim=True), (2, 3, 4, 2, 3)),
 ]
 
 

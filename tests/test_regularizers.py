@@ -61,9 +61,10 @@ def test_get():
     fn = lambda w: 0.1 * w.sum()  # noqa: E731
     assert regularizers.get(fn) is fn
     assert regularizers.get({"class_name": "L1", "config": {"l1": 0.5}}).l1 == 0.5
-    with pytest.raises(ValueError, match=r"unknown regularizer 'l3'; expected one of \['l1', 'l1_l2', 'l2'\]"):
+    with pytest.raises(ValueError, match=r"Unknown regularizer: 'l3'\. Expected one of: 'l1', 'l1_l2', 'l2'; "
+                                         r"or a class name: 'L1L2'\."):
         regularizers.get("l3")
-    with pytest.raises(ValueError, match="could not interpret regularizer"):
+    with pytest.raises(ValueError, match="Could not interpret regularizer identifier: 0.1"):
         regularizers.get(0.1)
 
 

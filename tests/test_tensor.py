@@ -248,10 +248,10 @@ def test_comparisons_give_bool_tensors_without_grad(op, other):
     x = leaf([0.0, 1.0, 3.0])
     o = Tensor([1.0, 0.0, 3.0]) if isinstance(other, str) else other
     raw = o.data if isinstance(o, Tensor) else o
-    result = eval(f"x {op} o")
+    result = eval(f"x {op} o", {}, {"x": x, "o": o})
     assert isinstance(result, Tensor)
     assert result.dtype == np.bool_ and not result.requires_grad
-    np.testing.assert_array_equal(result.data, eval(f"x.data {op} raw"))
+    np.testing.assert_array_equal(result.data, eval(f"x {op} raw", {}, {"x": x.data, "raw": raw}))
 
 
 def test_tensor_is_hashable_by_identity():
@@ -304,7 +304,7 @@ def test_operators_with_python_scalars(fn, value, grad):
 def test_ndarray_on_the_left_gives_tensor(expr, expected):
     arr = np.array([1.0, 2.0, 3.0])  # float64 on purpose
     x = leaf(X)
-    y = eval(expr)
+    y = eval(expr, {"np": np}, {"arr": arr, "x": x})
     assert isinstance(y, Tensor), type(y)
     assert y.dtype == np.float32
     np.testing.assert_allclose(y.data, expected(arr, X), rtol=1e-6)

@@ -1,4 +1,7 @@
-"""TensorBoard event files (``glassnet.utils.event_file``) and the ``TensorBoard`` callback."""
+"""TensorBoard event files (``glassnet.utils.event_file``) and the ``TensorBoard`` callback.
+
+What the writer wrote is read back with ``tests/event_file_reader.py``.
+"""
 import os
 import struct
 import warnings
@@ -10,6 +13,8 @@ import glassnet as gn
 from glassnet import layers
 from glassnet.callbacks.tensorboard import TensorBoard
 from glassnet.utils import event_file as ef
+
+from event_file_reader import EventFileError, read_events, read_scalars
 
 
 # ------------------------------------------------------------------------------ CRC-32C
@@ -100,10 +105,10 @@ def test_round_trip(tmp_path):
         path = writer.path
     assert os.path.basename(path).startswith("events.out.tfevents.")
     assert path.endswith(".glassnet")
-    events = ef.read_events(path)
+    events = read_events(path)
     assert events[0]["file_version"] == "brain.Event:2" and events[0]["step"] == 0
     assert [e["step"] for e in events[1:]] == [0, 1, 2, 3]
-    assert ef.read_scalars(tmp_path) == {"loss": [(0, 0.75), (1, 0.5)], "zero": [(2, 0.0)]}
+    assert read_scalars(tmp_path) == {"loss": [(0, 0.75), (1, 0.5)], "zero": [(2, 0.0)]}
     histo = events[-1]["summary"]["value"][0]["histo"]
     counts, edges = np.histogram(values, bins=10)
     assert histo["num"] == 1000 and histo["min"] == values.min() and histo["max"] == values.max()
@@ -115,7 +120,7 @@ def test_round_trip(tmp_path):
 def test_constant_histogram_is_one_bucket(tmp_path):
     with ef.EventFileWriter(tmp_path) as writer:
         writer.add_histogram("b", np.zeros(5), step=0)
-    histo = ef.read_events(tmp_path)[1]["summary"]["value"][0]["histo"]
+    histo = read_events(tmp_path)[1]["summary"]["value"][0]["histo"]
     assert (histo["min"], histo["max"], histo["num"], histo["bucket_limit"], histo["bucket"]) == \
         (0.0, 0.0, 5.0, [0.0], [5.0])
 
@@ -136,11 +141,11 @@ def test_corruption_is_detected(tmp_path):
         bad = bytearray(good)
         bad[index] ^= 0x01
         open(path, "wb").write(bytes(bad))
-        with pytest.raises(ef.EventFileError, match=f"record 1 at byte {first_record}: the {what}"):
-            ef.read_events(path)
+        with pytest.raises(EventFileError, match=f"record 1 at byte {first_record}: the {what}"):
+            read_events(path)
     open(path, "wb").write(good[:-2])
-    with pytest.raises(ef.EventFileError, match="truncated"):
-        ef.read_events(path)
+    with pytest.raises(EventFileError, match="truncated"):
+        read_events(path)
 
 
 def test_writer_checks_arguments_and_close(tmp_path):
@@ -175,7 +180,7 @@ def _fit(log_dir, epochs=3, **kwargs):
 def test_callback_writes_train_and_validation_runs(tmp_path):
     model, history = _fit(tmp_path)
     assert sorted(os.listdir(tmp_path)) == ["train", "validation"]
-    train, val = ef.read_scalars(tmp_path / "train"), ef.read_scalars(tmp_path / "validation")
+    train, val = read_scalars(tmp_path / "train"), read_scalars(tmp_path / "validation")
     assert set(train) == {"epoch_loss", "epoch_accuracy", "epoch_learning_rate"}
     assert set(val) == {"epoch_loss", "epoch_accuracy"}
     h = history.history
@@ -185,14 +190,14 @@ def test_callback_writes_train_and_validation_runs(tmp_path):
         assert [v for _, v in train[f"epoch_{name}"]] == f32(h[name])
         assert [v for _, v in val[f"epoch_{name}"]] == f32(h[f"val_{name}"])
     assert [v for _, v in train["epoch_learning_rate"]] == f32([0.05] * 3)
-    assert not any("histo" in v for e in ef.read_events(tmp_path / "train")
+    assert not any("histo" in v for e in read_events(tmp_path / "train")
                    for v in e.get("summary", {}).get("value", []))
 
 
 def test_callback_histograms_and_batch_scalars(tmp_path):
     model, _ = _fit(tmp_path, histogram_freq=1, update_freq=2)
     histograms = {}
-    for event in ef.read_events(tmp_path / "train"):
+    for event in read_events(tmp_path / "train"):
         for value in event.get("summary", {}).get("value", []):
             if "histo" in value:
                 histograms.setdefault(value["tag"], []).append((event["step"], value["histo"]))
@@ -203,7 +208,7 @@ def test_callback_histograms_and_batch_scalars(tmp_path):
         assert all(h["num"] == sizes[tag] for _, h in items)
         assert sum(items[-1][1]["bucket"]) == sizes[tag]
     # 4 batches per epoch, every 2nd batch: global steps 2, 4, ..., 12
-    batch = ef.read_scalars(tmp_path / "train")["batch_loss"]
+    batch = read_scalars(tmp_path / "train")["batch_loss"]
     assert [s for s, _ in batch] == [2, 4, 6, 8, 10, 12]
 
 
@@ -214,7 +219,7 @@ def test_callback_without_validation_and_arguments(tmp_path):
     model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=2, verbose=0,
               callbacks=[TensorBoard(tmp_path, histogram_freq=2)])
     assert os.listdir(tmp_path) == ["train"]   # no empty validation run
-    steps = [e["step"] for e in ef.read_events(tmp_path / "train")
+    steps = [e["step"] for e in read_events(tmp_path / "train")
              for v in e.get("summary", {}).get("value", []) if "histo" in v]
     assert steps == [0, 0]                     # epochs 0, 2, 4...: only epoch 0 of 2
     with pytest.warns(UserWarning, match="write_graph is not supported"):

@@ -129,7 +129,8 @@ def test_class_weight_weights_the_training_part_only():
 
 
 def test_float32_throughout_training():
-    model = gn.Sequential([layers.Input((3,)), layers.Dense(4, activation="relu"), layers.Dense(2, activation="softmax")])
+    model = gn.Sequential([layers.Input((3,)), layers.Dense(4, activation="relu"),
+                           layers.Dense(2, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     x = np.random.default_rng(0).standard_normal((16, 3))            # float64 input is cast per batch
     model.fit(x, np.arange(16) % 2, epochs=1, verbose=0)
@@ -150,3 +151,18 @@ def test_iris_softmax_regression_reaches_course_figure():
     confusion = gn.metrics.confusion_matrix(y, model.predict(x).argmax(axis=1))
     assert confusion.trace() >= 148
     assert confusion.sum() == 150
+
+
+def test_batch_size_defaults_to_32_and_must_be_positive():
+    model = gn.Sequential([layers.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((70, 2), np.float32), np.zeros((70, 1), np.float32)
+    steps = []
+    model.fit(x, y, epochs=1, verbose=0,
+              callbacks=[gn.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: steps.append(b))])
+    assert len(steps) == 3  # 70 samples in batches of 32
+    for call in (lambda: model.fit(x, y, batch_size=0, verbose=0),
+                 lambda: model.evaluate(x, y, batch_size=0, verbose=0),
+                 lambda: model.predict(x, batch_size=-1)):
+        with pytest.raises(ValueError, match="expected a positive batch_size"):
+            call()

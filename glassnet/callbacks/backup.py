@@ -13,12 +13,12 @@ everything needed to continue exactly where training was:
 The file is written to a temporary name and renamed over the old one only once complete, so
 an interruption during the write leaves the previous backup usable.
 
-When ``fit`` starts (``on_train_begin``) and a backup exists, the callback loads it and sets
-``model._initial_epoch`` to the number of finished epochs; the trainer reads that after
-``on_train_begin`` and starts from that epoch instead of ``fit``'s ``initial_epoch``. So
-calling the same ``fit`` again after a crash runs only the missing epochs. When ``fit`` ends
-normally (all epochs, or stopped early by a callback) the backup is deleted, unless
-``delete_checkpoint=False``; after an exception it stays for the next run.
+When ``fit`` starts (``on_train_begin``) and a backup exists, the callback loads it and calls
+``model.resume_at_epoch(n)`` with the number ``n`` of finished epochs: ``fit`` then starts
+from that epoch instead of its ``initial_epoch``. So calling the same ``fit`` again after a
+crash runs only the missing epochs. When ``fit`` ends normally (all epochs, or stopped early
+by a callback) the backup is deleted, unless ``delete_checkpoint=False``; after an exception
+it stays for the next run.
 
 A resumed run is identical to an uninterrupted one when the data order is: use
 ``shuffle=False`` or give ``fit`` a ``seed`` (then epoch ``k`` is shuffled the same way whatever
@@ -33,7 +33,7 @@ import tempfile
 
 import numpy as np
 
-from glassnet.callbacks.base import Callback
+from glassnet.callbacks.base import BatchSaveCounter, Callback, check_save_freq
 
 FILENAME = "backup.npz"
 _FORMAT_VERSION = 1
@@ -81,16 +81,12 @@ class BackupAndRestore(Callback):
         super().__init__()
         if not backup_dir:
             raise ValueError("BackupAndRestore: expected a backup_dir, received an empty value")
-        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
-                                     or save_freq <= 0):
-            raise ValueError(f"BackupAndRestore: expected save_freq to be 'epoch' or a positive number of "
-                             f"batches, received {save_freq!r}")
         self.backup_dir = os.fspath(backup_dir)
-        self.save_freq = save_freq
+        self.save_freq = check_save_freq(save_freq, "BackupAndRestore")
+        self._save_counter = BatchSaveCounter()
         self.delete_checkpoint = bool(delete_checkpoint)
         self.restored_epoch = None
         self._finished_epochs = 0
-        self._batches_since_save = 0
 
     @property
     def backup_path(self) -> str:
@@ -100,23 +96,19 @@ class BackupAndRestore(Callback):
     # ------------------------------------------------------------------ hooks
     def on_train_begin(self, logs=None):
         self.restored_epoch = None
-        self._batches_since_save = 0
+        self._save_counter.reset()
         self._finished_epochs = 0
         if os.path.exists(self.backup_path):
             self._finished_epochs = self.restored_epoch = self._restore()
-            self.model._initial_epoch = self.restored_epoch
+            self.model.resume_at_epoch(self.restored_epoch)
 
     def on_epoch_end(self, epoch, logs=None):
         self._finished_epochs = epoch + 1
-        self._batches_since_save = 0
+        self._save_counter.reset()
         self._save()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.save_freq == "epoch":
-            return
-        self._batches_since_save += 1
-        if self._batches_since_save >= self.save_freq:
-            self._batches_since_save = 0
+        if self._save_counter.batch_done(self.save_freq):
             self._save()
 
     def on_train_end(self, logs=None):

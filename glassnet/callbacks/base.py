@@ -57,6 +57,45 @@ class Callback:
     def on_batch_end(self, batch, logs=None): ...
 
 
+def check_save_freq(save_freq, who: str):
+    """``save_freq`` if valid: ``"epoch"`` or a positive number of batches (``who`` names the
+    callback in the error)."""
+    if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                 or save_freq <= 0):
+        raise ValueError(f"{who}: expected save_freq to be 'epoch' or a positive number of batches, "
+                         f"received {save_freq!r}")
+    return save_freq
+
+
+class BatchSaveCounter:
+    """The ``save_freq`` rule of callbacks that save during training (``ModelCheckpoint``,
+    ``BackupAndRestore``): ``"epoch"`` saves at epoch ends only; a number ``n`` also saves
+    after every ``n`` training batches.
+
+    Example:
+        >>> counter = BatchSaveCounter()
+        >>> [counter.batch_done(save_freq=2) for _ in range(5)]
+        [False, True, False, True, False]
+    """
+
+    def __init__(self):
+        self.batches_since_save = 0
+
+    def reset(self) -> None:
+        """Count from zero again (at ``on_train_begin``, or after a save at an epoch end)."""
+        self.batches_since_save = 0
+
+    def batch_done(self, save_freq) -> bool:
+        """Count one finished batch; True when it is time to save (the count then restarts)."""
+        if save_freq == "epoch":
+            return False
+        self.batches_since_save += 1
+        if self.batches_since_save >= save_freq:
+            self.batches_since_save = 0
+            return True
+        return False
+
+
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
 
 

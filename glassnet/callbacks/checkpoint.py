@@ -11,6 +11,7 @@ import math
 import os
 import warnings
 
+from glassnet.callbacks.base import BatchSaveCounter, check_save_freq
 from glassnet.callbacks.monitor import MonitorCallback
 
 
@@ -60,22 +61,18 @@ class ModelCheckpoint(MonitorCallback):
         filepath = os.fspath(filepath)
         if not filepath:
             raise ValueError(f"{who}: expected a file path, received an empty string")
-        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
-                                     or save_freq <= 0):
-            raise ValueError(f"{who}: expected save_freq to be 'epoch' or a positive number of batches, "
-                             f"received {save_freq!r}")
         self.filepath = filepath
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
-        self.save_freq = save_freq
+        self.save_freq = check_save_freq(save_freq, who)
+        self._save_counter = BatchSaveCounter()
         self.best = None if initial_value_threshold is None else float(initial_value_threshold)
         self.last_saved = None  # path of the last file written
         self._current_epoch = 0
-        self._batches_since_save = 0
 
     def on_train_begin(self, logs=None):
-        self._batches_since_save = 0
+        self._save_counter.reset()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -85,11 +82,7 @@ class ModelCheckpoint(MonitorCallback):
             self._save(epoch, None, logs or {})
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.save_freq == "epoch":
-            return
-        self._batches_since_save += 1
-        if self._batches_since_save >= self.save_freq:
-            self._batches_since_save = 0
+        if self._save_counter.batch_done(self.save_freq):
             self._save(self._current_epoch, batch, logs or {})
 
     # ------------------------------------------------------------------ saving

@@ -21,7 +21,7 @@ import contextlib
 
 import numpy as np
 
-from glassnet.backend import as_array
+from glassnet.backend import array_module, as_array, is_device_array, to_host
 
 _grad_enabled = True
 
@@ -59,16 +59,23 @@ class Function:
 
     Configuration (an axis, a slope) goes into ``__init__``. Call the instance on tensors:
     ``Exp()(x)``.
+
+    ``self.xp`` is the array library of the inputs (``numpy``, or CuPy for arrays on a GPU; see
+    ``backend.array_module``). Forward and backward compute with ``self.xp.exp(a)``, never
+    ``numpy.exp(a)``, so that the same op runs wherever its arrays live.
     """
 
     inputs: tuple = ()
     needs_input_grad: tuple = ()
+    xp = np
 
     def __call__(self, *inputs):
         tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
         self.needs_input_grad = needs = [t.requires_grad for t in tensors]
         record = _grad_enabled and True in needs
-        data = self.forward(*[t.data for t in tensors])
+        arrays = [t.data for t in tensors]
+        self.xp = array_module(*arrays)
+        data = self.forward(*arrays)
         out = Tensor._wrap(data, record)
         if record:
             self.inputs = tensors
@@ -95,8 +102,9 @@ class Tensor:
         dtype: optional dtype to convert ``data`` to.
 
     Gradients accumulate: each ``backward()`` adds into ``.grad`` until you reset it with
-    ``zero_grad()`` (or ``optimizer`` steps do it for you), exactly as in PyTorch. This lets
-    several losses, or several micro-batches, add their contributions.
+    ``zero_grad()`` or ``optimizer.zero_grad(params)``, exactly as in PyTorch (``fit`` and
+    ``train_on_batch`` clear the weights' gradients before each step; ``optimizer.apply``
+    leaves them). This lets several losses, or several micro-batches, add their contributions.
     """
 
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
@@ -118,7 +126,8 @@ class Tensor:
     def _wrap(cls, data, requires_grad: bool) -> "Tensor":
         """Fast constructor for op results: ``data`` is already a correct ndarray."""
         t = cls.__new__(cls)
-        t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        # NumPy reductions over all axes return scalars; a tensor always holds an array
+        t.data = data if isinstance(data, np.ndarray) or is_device_array(data) else np.asarray(data)
         t.grad = None
         t.requires_grad = requires_grad
         t._ctx = None
@@ -157,12 +166,13 @@ class Tensor:
 
     def __repr__(self):
         grad = ", requires_grad=True" if self.requires_grad else ""
-        body = np.array2string(self.data, prefix="Tensor(")
+        body = np.array2string(to_host(self.data), prefix="Tensor(")
         return f"Tensor({body}, dtype={self.data.dtype}{grad})"
 
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
-        return self.data
+        """The values as a NumPy array: the underlying array itself (shared, not copied) on the
+        CPU, a host copy for a tensor on a device."""
+        return to_host(self.data)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -198,9 +208,10 @@ class Tensor:
             if self.data.size != 1:
                 raise RuntimeError(f"backward: grad can be implied only for a one-element tensor, "
                                    f"received shape {self.shape}; pass grad=")
-            grad = np.ones_like(self.data)
+            grad = array_module(self.data).ones_like(self.data)
         else:
-            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)  # a copy
+            grad = grad.data if isinstance(grad, Tensor) else grad
+            grad = array_module(self.data).array(grad, dtype=self.data.dtype)  # a copy, on our device
             if grad.shape != self.shape:
                 raise ValueError(f"backward: expected grad of shape {self.shape}, received {grad.shape}")
 
@@ -241,7 +252,8 @@ class Tensor:
             self.grad = self.grad + g
             return
         owner = g if g.base is None else g.base  # views share their owner's memory
-        if self._ctx is None and (not g.flags.writeable or id(owner) in stored):
+        writeable = getattr(g.flags, "writeable", True)  # CuPy's flags have no such field
+        if self._ctx is None and (not writeable or id(owner) in stored):
             # a leaf keeps its .grad, and users may edit it in place: give it its own array when
             # backward produced a read-only broadcast view, or memory already given to another
             # leaf (``a + b`` hands the same gradient array to both)
@@ -403,13 +415,13 @@ class Parameter(Tensor):
 
     def __init__(self, data, name: str | None = None, trainable: bool = True, dtype=None):
         super().__init__(data, requires_grad=trainable, dtype=dtype, name=name)
-        if isinstance(data, np.ndarray) and np.shares_memory(self.data, data):
+        if type(data) is type(self.data) and array_module(data).shares_memory(self.data, data):
             self.data = self.data.copy()  # a weight owns its values: assign() must not write into the caller's array
         self.trainable = trainable
 
     def assign(self, value) -> None:
         """Overwrite the values in place, keeping shape and dtype (checked)."""
-        value = value.data if isinstance(value, Tensor) else np.asarray(value)
+        value = value.data if isinstance(value, Tensor) else array_module(self.data).asarray(value)
         if value.shape != self.data.shape:
             raise ValueError(f"assign to {self.name or 'parameter'}: expected shape {self.data.shape}, "
                              f"received {value.shape}")

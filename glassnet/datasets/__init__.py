@@ -9,6 +9,9 @@
 * ``csv`` (module ``tabular``): ``load_table`` reads any CSV table with a label column.
 * ``stocks``: OHLCV price series from CSV files.
 
+Host-only: data sets are NumPy arrays in host memory (the array seam in ``glassnet.backend``
+moves batches to a device, if any, when a model uses them).
+
 Example:
     >>> from glassnet import datasets
     >>> (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()   # doctest: +SKIP

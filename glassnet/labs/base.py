@@ -46,8 +46,9 @@ class Param:
 
 
 @dataclasses.dataclass
-class Metric:
-    """One reported result, with the course's figure when it states one."""
+class ReportedValue:
+    """One result a lab reports (``ctx.report``), with the course's figure beside it when the
+    course states one. (Not a training metric: those are ``glassnet.metrics.Metric``.)"""
 
     name: str
     value: object
@@ -57,7 +58,8 @@ class Metric:
 
 @dataclasses.dataclass
 class LabResult:
-    """What a lab run returns: its metrics, the figures it saved and how long it took."""
+    """What a lab run returns: the values it reported (``metrics``, a list of
+    ``ReportedValue``), the figures it saved and how long it took."""
 
     name: str
     params: dict
@@ -94,7 +96,7 @@ class LabContext:
 
     def report(self, name: str, value, course=None, note: str = "") -> None:
         """Record a result; ``course`` is the figure COURSE.md reports for it, if any."""
-        self.metrics.append(Metric(name, value, course, note))
+        self.metrics.append(ReportedValue(name, value, course, note))
 
     def table(self, headers, rows, title: str | None = None) -> None:
         """Print rows as an aligned text table."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 import glassnet as gn
-from glassnet import losses, plotting
+from glassnet import losses
 from glassnet.labs._mnist_cnn import load_mnist_images, small_resnet
 from glassnet.labs.base import Lab, Param, register
 

@@ -22,6 +22,7 @@ import inspect
 import numpy as np
 
 from glassnet import backend, initializers, regularizers
+from glassnet.backend import array_module
 from glassnet.core.tensor import Parameter, Tensor, no_grad
 from glassnet.layers.symbolic import Node, SymbolicTensor, is_symbolic, map_structure
 
@@ -153,8 +154,10 @@ class Layer:
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape``. The default runs ``call`` once on zeros with a batch
         of 1 (exact for any layer); layers override it where the arithmetic is simple."""
+        xp = array_module(*(w.data for w in self.weights))  # zeros where the weights live
+
         def zeros(s):
-            return Tensor(np.zeros([1 if d is None else d for d in s], dtype=self.dtype))
+            return Tensor(xp.zeros([1 if d is None else d for d in s], dtype=self.dtype))
         dummy = map_shapes(zeros, input_shape)
         with no_grad():
             out = self.call(dummy, training=False) if self._accepts_training else self.call(dummy)
@@ -222,7 +225,7 @@ class Layer:
 
     def get_weights(self) -> list:
         """Copies of the weights as NumPy arrays, in Keras order (Dense: kernel, bias)."""
-        return [p.data.copy() for p in self.weights]
+        return [np.array(backend.to_host(p.data)) for p in self.weights]  # copies, on the host
 
     def set_weights(self, weights) -> None:
         """Load weights from a list of arrays in ``get_weights`` order (shapes checked)."""
@@ -232,12 +235,11 @@ class Layer:
             raise ValueError(f"layer '{self.name}': expected {len(params)} weight arrays "
                              f"{[p.shape for p in params]}, received {len(weights)}")
         for p, w in zip(params, weights):
-            w = np.asarray(w)
-            if w.shape != p.shape:
+            if tuple(np.shape(w)) != p.shape:
                 raise ValueError(f"layer '{self.name}': weight {p.name} expects shape {p.shape}, "
-                                 f"received {w.shape}")
+                                 f"received {np.shape(w)}")
         for p, w in zip(params, weights):
-            p.data[...] = w
+            p.assign(w)  # checked above: nothing changes unless every shape fits
 
     def count_params(self) -> int:
         """Number of scalar weights (Dense with m inputs and n units: n(m + 1))."""

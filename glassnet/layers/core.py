@@ -1,9 +1,13 @@
-"""Core layers: Input, Dense, Activation, Dropout, Flatten, Reshape, Lambda."""
+"""Core layers: Input, Dense, Dropout, Lambda.
+
+(``Activation`` lives in ``activation_layers``, ``Flatten`` and ``Reshape`` in ``reshaping``.)
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from glassnet import activations, backend, initializers, ops, regularizers
+from glassnet.backend import array_module
 from glassnet.core.tensor import Tensor
 from glassnet.layers.base import Layer
 from glassnet.layers.symbolic import Node, SymbolicTensor
@@ -124,30 +128,6 @@ class Dense(Layer):
         return config
 
 
-class Activation(Layer):
-    """Applies an activation function: ``Activation("relu")``.
-
-    Example:
-        >>> Activation("tanh")(np.zeros((1, 2)))
-        Tensor([[0. 0.]], dtype=float32)
-    """
-
-    def __init__(self, activation, **kwargs):
-        super().__init__(**kwargs)
-        self.activation = activations.get(activation)
-
-    def call(self, inputs):
-        return self.activation(inputs)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config["activation"] = activations.serialize(self.activation)
-        return config
-
-
 class Dropout(Layer):
     """Randomly zeroes a fraction ``rate`` of the inputs during training (inverted dropout).
 
@@ -179,8 +159,11 @@ class Dropout(Layer):
             return inputs
         shape = inputs.shape if self.noise_shape is None else tuple(
             n if n is not None else s for n, s in zip(self.noise_shape, inputs.shape))
+        # drawn from glassnet's one seeded NumPy stream (repeatable runs), then moved to where
+        # the inputs live; inverted dropout: the kept values are scaled by 1 / (1 - rate)
         keep = (self._rng or backend.rng()).random(shape, dtype=np.float32) >= self.rate
-        mask = keep.astype(inputs.dtype) * np.asarray(1.0 / (1.0 - self.rate), dtype=inputs.dtype)
+        keep = array_module(inputs.data).asarray(keep)
+        mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
         return inputs * Tensor(mask, dtype=inputs.dtype)
 
     def compute_output_shape(self, input_shape):
@@ -190,60 +173,6 @@ class Dropout(Layer):
         config = super().get_config()
         config.update(rate=self.rate, noise_shape=None if self.noise_shape is None else list(self.noise_shape),
                       seed=self.seed)
-        return config
-
-
-class Flatten(Layer):
-    """Flattens each sample to a vector: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...).
-
-    Example:
-        >>> Flatten()(np.zeros((32, 28, 28))).shape
-        (32, 784)
-    """
-
-    def call(self, inputs):
-        return ops.reshape(inputs, (inputs.shape[0], -1))
-
-    def compute_output_shape(self, input_shape):
-        rest = input_shape[1:]
-        size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
-        return (input_shape[0], size)
-
-
-class Reshape(Layer):
-    """Reshapes each sample to ``target_shape`` (one entry may be -1).
-
-    Example:
-        >>> Reshape((28, 28))(np.zeros((2, 784))).shape
-        (2, 28, 28)
-    """
-
-    def __init__(self, target_shape, **kwargs):
-        super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
-
-    def call(self, inputs):
-        sample = int(np.prod(inputs.shape[1:], dtype=np.int64))
-        target = self.target_shape
-        known = int(np.prod([d for d in target if d != -1], dtype=np.int64))
-        if (-1 not in target and known != sample) or (-1 in target and sample % known):
-            raise ValueError(f"Reshape '{self.name}': cannot reshape samples of shape {inputs.shape[1:]} "
-                             f"({sample} values) to {target}")
-        return ops.reshape(inputs, (inputs.shape[0],) + target)
-
-    def compute_output_shape(self, input_shape):
-        if any(d is None for d in input_shape[1:]):
-            return (input_shape[0],) + self.target_shape
-        sample = int(np.prod(input_shape[1:], dtype=np.int64))
-        known = int(np.prod([d for d in self.target_shape if d != -1], dtype=np.int64))
-        if (-1 not in self.target_shape and known != sample) or (-1 in self.target_shape and sample % known):
-            raise ValueError(f"Reshape '{self.name}': cannot reshape samples of shape {tuple(input_shape[1:])} "
-                             f"({sample} values) to {self.target_shape}")
-        return (input_shape[0],) + tuple(sample // known if d == -1 else d for d in self.target_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config["target_shape"] = list(self.target_shape)
         return config
 
 
@@ -264,8 +193,12 @@ class Lambda(Layer):
     def __init__(self, function, output_shape=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(function, str):
-            resolved = getattr(ops, function, None) or activations.get(function)
-            function = resolved
+            found = _glassnet_function(function)
+            if found is None:
+                raise ValueError(f"Lambda '{self.name}': function {function!r} is not a glassnet op or "
+                                 f"activation; pass the function itself (or, to load a model, "
+                                 f"custom_objects={{{function!r}: function}})")
+            function = found
         if not callable(function):
             raise TypeError(f"Lambda '{self.name}': expected a callable, received {type(function).__name__}")
         self.function = function
@@ -281,11 +214,35 @@ class Lambda(Layer):
             return (batch,) + self.output_shape_arg
         return super().compute_output_shape(input_shape)
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Recreate the layer, finding its function by name: first in ``custom_objects``, then
+        among glassnet's ops and activations (a model file never holds the function's code).
+
+        Example:
+            >>> Lambda.from_config({"function": "double"}, custom_objects={"double": double})
+        """
+        config = dict(config)
+        if custom_objects and config.get("function") in custom_objects:
+            config["function"] = custom_objects[config["function"]]
+        return cls(**config)
+
     def get_config(self):
         config = super().get_config()
         name = getattr(self.function, "__name__", None)
         if name is None or name == "<lambda>":
             name = None
-        config.update(function=name, output_shape=None if self.output_shape_arg is None else list(self.output_shape_arg),
-                      arguments=self.arguments)
+        output_shape = None if self.output_shape_arg is None else list(self.output_shape_arg)
+        config.update(function=name, output_shape=output_shape, arguments=self.arguments)
         return config
+
+
+def _glassnet_function(name: str):
+    """The glassnet op or activation function called ``name``, or None."""
+    function = getattr(ops, name, None)
+    if callable(function):
+        return function
+    try:
+        return activations.get(name)
+    except ValueError:
+        return None

@@ -161,7 +161,7 @@ class BatchNormalization(_Normalization):
                                         axis=self._axes, epsilon=self.epsilon)
         out, mean, var = batch_norm(inputs, self.gamma, self.beta, axis=self._axes, epsilon=self.epsilon)
         with no_grad():  # the statistics are bookkeeping, not part of the differentiated graph
-            m = np.asarray(self.momentum, dtype=self.moving_mean.dtype)
+            m = self.moving_mean.dtype.type(self.momentum)
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
                 moving.data *= m
                 moving.data += batch.data.astype(moving.dtype, copy=False) * (1 - m)

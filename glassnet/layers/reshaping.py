@@ -1,5 +1,6 @@
-"""Reshaping layers: UpSampling1D/2D/3D, ZeroPadding1D/2D/3D, Cropping1D/2D/3D, Permute and
-RepeatVector. None of them has parameters; they only move, repeat or interpolate values.
+"""Reshaping layers: Flatten, Reshape, UpSampling1D/2D/3D, ZeroPadding1D/2D/3D,
+Cropping1D/2D/3D, Permute and RepeatVector. None of them has parameters; they only move,
+repeat or interpolate values.
 
 Inputs are channels-last, ``(batch, *spatial, channels)``, as in Keras.
 
@@ -9,6 +10,8 @@ Example (the decoder half of an autoencoder grows images back):
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from glassnet import ops
@@ -17,8 +20,9 @@ from glassnet.layers.base import Layer
 from glassnet.ops._util import int_tuple
 
 __all__ = [
-    "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
-    "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "Permute", "RepeatVector",
+    "Flatten", "Reshape", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+    "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "Permute",
+    "RepeatVector",
 ]
 
 
@@ -53,6 +57,61 @@ def _pairs(value, rank: int, what: str, where: str) -> tuple:
             f"an int, a tuple of {rank} ints, or a tuple of {rank} (before, after) pairs")
         raise ValueError(f"{where}: expected {what} as {forms} of non-negative ints, received {value!r}")
     return pairs
+
+
+# ----------------------------------------------------------------------------- flatten, reshape
+class Flatten(Layer):
+    """Flattens each sample to a vector: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...).
+
+    Example:
+        >>> Flatten()(np.zeros((32, 28, 28))).shape
+        (32, 784)
+    """
+
+    def call(self, inputs):
+        return ops.reshape(inputs, (inputs.shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else math.prod(rest)
+        return (input_shape[0], size)
+
+
+class Reshape(Layer):
+    """Reshapes each sample to ``target_shape`` (one entry may be -1).
+
+    Example:
+        >>> Reshape((28, 28))(np.zeros((2, 784))).shape
+        (2, 28, 28)
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(target_shape)
+
+    def call(self, inputs):
+        sample = math.prod(inputs.shape[1:])
+        target = self.target_shape
+        known = math.prod([d for d in target if d != -1])
+        if (-1 not in target and known != sample) or (-1 in target and sample % known):
+            raise ValueError(f"Reshape '{self.name}': cannot reshape samples of shape {inputs.shape[1:]} "
+                             f"({sample} values) to {target}")
+        return ops.reshape(inputs, (inputs.shape[0],) + target)
+
+    def compute_output_shape(self, input_shape):
+        if any(d is None for d in input_shape[1:]):
+            return (input_shape[0],) + self.target_shape
+        sample = math.prod(input_shape[1:])
+        known = math.prod([d for d in self.target_shape if d != -1])
+        if (-1 not in self.target_shape and known != sample) or (-1 in self.target_shape and sample % known):
+            raise ValueError(f"Reshape '{self.name}': cannot reshape samples of shape {tuple(input_shape[1:])} "
+                             f"({sample} values) to {self.target_shape}")
+        return (input_shape[0],) + tuple(sample // known if d == -1 else d for d in self.target_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["target_shape"] = list(self.target_shape)
+        return config
 
 
 # ----------------------------------------------------------------------------- upsampling

@@ -1,11 +1,17 @@
 """Models: ``Sequential``, functional ``Model``, and saving/loading.
 
 - ``model``: ``Model`` (the base, and subclassing)
-- ``sequential``: ``Sequential``
-- ``functional``: ``Functional`` (what ``Model(inputs, outputs)`` makes)
+- ``sequential``: ``Sequential`` (and ``Sequential.from_config``, which rebuilds one)
+- ``functional``: ``Functional`` (what ``Model(inputs, outputs)`` makes) and
+  ``functional_from_config``
 - ``trainer``: ``compile``, ``fit``, ``evaluate``, ``predict`` and the batch methods
+- ``compile_utils``: what ``compile`` makes of its arguments (``metrics=["accuracy"]`` becomes
+  binary, categorical or sparse categorical accuracy according to the loss)
 - ``summary``: ``model.summary()``
-- ``saving``: ``save_model``, ``load_model``, weights files
+- ``saving``: ``save_model``, ``load_model``, weights files: the file format only (each model
+  class rebuilds itself from its config; layers come back through ``glassnet.layers.deserialize``)
+
+No module here imports one that imports it back (``tests/test_structure.py`` checks).
 """
 from glassnet.models.model import Model  # noqa: F401
 from glassnet.models.sequential import Sequential  # noqa: F401

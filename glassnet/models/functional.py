@@ -3,15 +3,20 @@
 ``Model(inputs, outputs)`` walks the recorded ``Node``s back from the outputs to the inputs and
 keeps them in an order where each node comes after the nodes that feed it (topological
 order). Running the model replays the nodes in that order on real tensors.
+
+``functional_from_config`` rebuilds such a model from its config (the inverse of
+``Functional.get_config``), as Keras's ``functional.py`` does.
 """
 from __future__ import annotations
 
+from glassnet.layers import deserialize, register
 from glassnet.layers.base import is_shape
 from glassnet.layers.core import InputLayer
 from glassnet.layers.symbolic import SymbolicTensor, flatten, map_structure
-from glassnet.models.model import Model
+from glassnet.models.model import Model, compatible_shape
 
 
+@register
 class Functional(Model):
     """A model defined by ``Model(inputs, outputs)``; see ``Model``.
 
@@ -87,8 +92,7 @@ class Functional(Model):
             raise ValueError(f"Model '{self.name}': expected {len(self.inputs)} inputs {self.input_names}, "
                              f"received {len(given)}")
         for t, value in zip(self.inputs, given):
-            expected = t.shape[1:]
-            if len(value.shape) != len(t.shape) or any(e is not None and e != a for e, a in zip(expected, value.shape[1:])):
+            if not compatible_shape(t.shape[1:], value.shape[1:]):  # any batch size is fine
                 raise ValueError(f"Model '{self.name}': input '{t.node.layer.name}' expects shape {t.shape}, "
                                  f"received {value.shape}")
             values[id(t)] = value
@@ -112,7 +116,7 @@ class Functional(Model):
             raise ValueError(f"Model '{self.name}': expected {len(self.inputs)} input(s) of shapes "
                              f"{[t.shape for t in self.inputs]}, received {input_shape}")
         for t, shape in zip(self.inputs, given):
-            if not _compatible(t.shape, shape):
+            if not compatible_shape(t.shape, shape):
                 raise ValueError(f"Model '{self.name}': input '{t.node.layer.name}' expects shape {t.shape}, "
                                  f"received {tuple(shape)}")
         batch = given[0][0]
@@ -159,12 +163,81 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        """Rebuild the model (fresh weights) from ``get_config()``'s output; nested models too."""
-        from glassnet.models.saving import model_from_config
-        return model_from_config({"class_name": "Functional", "config": config}, custom_objects)
+        """Rebuild the model (fresh weights) from ``get_config()``'s output; nested models too.
+
+        Example:
+            >>> clone = Functional.from_config(model.get_config(), custom_objects=None)
+        """
+        return functional_from_config(config, custom_objects, cls)
 
 
-def _compatible(expected, received) -> bool:
-    """Same rank, and equal sizes wherever both are known (None matches anything)."""
-    return len(expected) == len(received) and all(
-        e is None or r is None or e == r for e, r in zip(expected, received))
+# files written by older Keras versions name a functional model's class "Model"
+register(Functional, name="Model")
+
+
+def functional_from_config(config: dict, custom_objects=None, cls=Functional):
+    """Rebuild a functional model from ``Functional.get_config()``'s output (fresh weights).
+
+    Each layer comes back through ``glassnet.layers.deserialize`` (models nested as layers
+    included), then the recorded calls are replayed in order: a call's inputs are named by
+    ``[layer name, call index, output index]``, and since the layers are listed in execution
+    order every call finds its inputs already computed.
+
+    Args:
+        config: the model's config (``name``, ``trainable``, ``layers`` with their
+            ``inbound_nodes``, ``input_layers``, ``output_layers``).
+        custom_objects: dict of name -> class or function for layers that are not glassnet's.
+        cls: the model class to make.
+
+    Raises:
+        ValueError: the config is malformed or its layers do not fit together.
+
+    Example:
+        >>> clone = functional_from_config(model.get_config())
+    """
+    name = config.get("name")
+    entries = config.get("layers")
+    if not isinstance(entries, list):
+        raise ValueError(f"Model '{name}': the functional config has no layer list")
+    built = [deserialize(entry, custom_objects) for entry in entries]
+    outputs_of = {}  # outputs_of[(layer name, call index)] = that call's output structure
+    for layer in built:
+        if isinstance(layer, InputLayer):
+            outputs_of[(layer.name, 0)] = layer.output
+
+    def tensor_of(ref, user):
+        out = outputs_of.get((ref[0], ref[1]))
+        if out is None:
+            raise ValueError(f"Model '{name}': {user} refers to unknown input {ref}")
+        return out if not isinstance(out, list) else out[ref[2]]
+
+    for entry, layer in zip(entries, built):
+        for i, call in enumerate(entry.get("inbound_nodes", [])):
+            if not isinstance(call, dict) or not isinstance(call.get("kwargs", {}), dict):
+                raise ValueError(f"Model '{name}': layer '{layer.name}' has a malformed inbound node")
+            args = _map_refs(lambda ref: tensor_of(ref, f"layer '{layer.name}'"), call.get("args"))
+            try:
+                outputs_of[(layer.name, i)] = layer(args, **call.get("kwargs", {}))
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"Model '{name}': cannot wire layer '{layer.name}': {err}") from err
+    inputs = _map_refs(lambda ref: tensor_of(ref, "the model's inputs"), config.get("input_layers"))
+    outputs = _map_refs(lambda ref: tensor_of(ref, "the model's outputs"), config.get("output_layers"))
+    if not inputs or not outputs:
+        raise ValueError(f"Model '{name}': the config names no inputs or no outputs")
+    model = cls(inputs, outputs, name=name)
+    if config.get("trainable") is False:
+        model.trainable = False  # only freezing: True would unfreeze layers saved as frozen
+    return model
+
+
+def _is_ref(x) -> bool:
+    return isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) and isinstance(x[1], int)
+
+
+def _map_refs(fn, structure):
+    """Apply ``fn`` to every ``[layer name, call index, output index]`` in a nested list."""
+    if _is_ref(structure):
+        return fn(structure)
+    if isinstance(structure, list):
+        return [_map_refs(fn, s) for s in structure]
+    raise ValueError(f"malformed layer reference {str(structure)[:80]}")

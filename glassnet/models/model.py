@@ -5,11 +5,38 @@ Three ways to make one, as in Keras:
 - ``Sequential([...])``: a plain stack of layers (``models/sequential.py``);
 - ``Model(inputs, outputs)``: a graph of layer calls from ``Input`` (``models/functional.py``);
 - subclassing: ``class MyModel(Model)`` with layers as attributes and a ``call`` method.
+
+Also here: ``compatible_shape``, the input-shape check both model kinds use.
 """
 from __future__ import annotations
 
+from glassnet.layers import get_layer_class
 from glassnet.layers.base import Layer
+from glassnet.models import saving
+from glassnet.models.summary import print_summary
 from glassnet.models.trainer import Trainer
+
+
+def compatible_shape(expected, received) -> bool:
+    """True if ``received`` fits ``expected``: same rank, and equal sizes wherever both are
+    known (None matches anything).
+
+    Example:
+        >>> compatible_shape((None, 4), (32, 4)), compatible_shape((None, 4), (32, 5))
+        (True, False)
+    """
+    return len(expected) == len(received) and all(
+        e is None or r is None or e == r for e, r in zip(expected, received))
+
+
+def _functional_class():
+    """The class ``Model(inputs, outputs)`` makes.
+
+    ``Functional`` subclasses ``Model``, so ``functional.py`` imports this module and this
+    module cannot import it back (an import cycle); the class is found by name instead, in the
+    layer registry where ``functional.py`` registers it.
+    """
+    return get_layer_class("Functional")
 
 
 class Model(Trainer, Layer):
@@ -28,8 +55,7 @@ class Model(Trainer, Layer):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
-            from glassnet.models.functional import Functional
-            return super().__new__(Functional)
+            return super().__new__(_functional_class())
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -74,33 +100,32 @@ class Model(Trainer, Layer):
         The totals split trainable weights (updated by the optimizer) from non-trainable ones
         (BatchNormalization's moving statistics, frozen layers), as Keras does.
         """
-        from glassnet.models.summary import print_summary
         print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable)
 
     def save(self, filepath, overwrite=True, include_optimizer=True) -> None:
         """Save architecture, weights and optimizer state to one ``.glassnet`` file (a zip of
         JSON and ``.npy`` arrays: no pickle, no code). See ``glassnet.models.saving``."""
-        from glassnet.models.saving import save_model
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True) -> None:
         """Save only the weights, to a ``.npz`` file keyed by weight names."""
-        from glassnet.models.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath) -> None:
         """Load weights saved by ``save_weights`` (or a full model file), checking names and shapes."""
-        from glassnet.models.saving import load_weights
-        load_weights(self, filepath)
+        saving.load_weights(self, filepath)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """Rebuild a model from ``get_config()``'s output. ``Model.from_config`` accepts a
-        functional config (as in Keras); a subclassed model gets ``cls(**config)``."""
+        functional config (as in Keras); a subclassed model gets ``cls(**config)``.
+
+        Example:
+            >>> clone = Model.from_config(model.get_config())   # same layers, fresh weights
+        """
         if cls is Model and isinstance(config, dict) and "input_layers" in config and "layers" in config:
-            from glassnet.models.saving import model_from_config
-            return model_from_config({"class_name": "Functional", "config": config}, custom_objects)
+            return _functional_class().from_config(config, custom_objects)
         return cls(**config)
 
     def get_config(self) -> dict:

@@ -14,6 +14,10 @@ Every name, shape and dtype is checked before any weight is set. Writes go to a 
 in the same folder, renamed over the target only when complete: a failed save leaves the
 previous file intact.
 
+This module only reads, checks and writes files. Classes are looked up by name and rebuild
+themselves: ``Sequential.from_config``, ``functional_from_config`` (in ``functional.py``), and
+``glassnet.layers.deserialize`` for every layer.
+
 Example:
     >>> model.save("mnist.glassnet")
     >>> same = load_model("mnist.glassnet")
@@ -27,6 +31,10 @@ import tempfile
 import zipfile
 
 import numpy as np
+
+from glassnet.layers import deserialize, get_layer_class
+from glassnet.layers.core import Lambda
+from glassnet.models.trainer import Trainer
 
 FORMAT = "glassnet-model"
 FORMAT_VERSION = 1
@@ -73,17 +81,11 @@ def _weights_dict(model) -> dict:
     return arrays
 
 
-def _all_layers(model):
-    """Every layer of ``model``, nested models' layers included (depth first)."""
-    for layer in model.layers:
-        yield layer
-        if _is_model(layer):
-            yield from _all_layers(layer)
-
-
-def _is_model(layer) -> bool:
-    from glassnet.models.model import Model
-    return isinstance(layer, Model)
+def _all_layers(layer):
+    """Every layer inside ``layer``, those of nested models and composite layers included."""
+    for sub in layer._sublayers:
+        yield sub
+        yield from _all_layers(sub)
 
 
 def model_config(model) -> dict:
@@ -93,7 +95,6 @@ def model_config(model) -> dict:
     stored like any layer: its class name (``Sequential`` or ``Functional``) and its own
     config, which lists its layers in turn. Its weights are saved once, under their names.
     """
-    from glassnet.layers.core import Lambda
     for layer in _all_layers(model):
         if isinstance(layer, Lambda) and layer.get_config()["function"] is None:
             raise ValueError(f"cannot save Lambda layer '{layer.name}': its function is an anonymous lambda, "
@@ -184,143 +185,53 @@ def _read_json(z, name, filepath) -> dict:
     return value
 
 
-_MODEL_CLASSES = ("Sequential", "Functional", "Model")  # "Model": what older Keras wrote for Functional
 _MAX_NESTING = 32  # models inside models inside ...: refuse absurd depths (a hostile file)
 
 
-def _layer_from_config(entry, custom_objects, filepath, depth=0):
-    from glassnet.layers import get_layer_class
-    if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str) \
-            or not isinstance(entry.get("config"), dict):
-        raise ModelFileError(f"{filepath}: a layer entry must be {{'class_name': str, 'config': dict}}, "
-                             f"found {str(entry)[:100]}")
-    if entry["class_name"] in _MODEL_CLASSES and not (custom_objects and entry["class_name"] in custom_objects):
-        # a nested model: rebuilt from its own config by the same (code-free) loader
-        return model_from_config(entry, custom_objects, filepath, _depth=depth + 1)
-    try:
-        cls = get_layer_class(entry["class_name"], custom_objects)
-    except ValueError as err:
-        raise ModelFileError(f"{filepath}: {err}") from err
-    config = dict(entry["config"])
-    if entry["class_name"] == "Lambda":
-        config["function"] = _resolve_function(config.get("function"), custom_objects, filepath)
-    try:
-        return cls.from_config(config)
-    except (TypeError, ValueError) as err:
-        raise ModelFileError(f"{filepath}: invalid config for {entry['class_name']} layer "
-                             f"'{config.get('name')}': {err}") from err
+def _check_nesting(config: dict, filepath) -> None:
+    """Refuse a config whose models are nested more than ``_MAX_NESTING`` deep, before any
+    layer is built (each nested model is an entry whose config has a ``layers`` list)."""
+    stack = [(config, 0)]
+    while stack:
+        entry, depth = stack.pop()
+        body = entry.get("config") if isinstance(entry, dict) else None
+        children = body.get("layers") if isinstance(body, dict) else None
+        if isinstance(children, list):
+            if depth > _MAX_NESTING:
+                raise ModelFileError(f"{filepath}: models nested more than {_MAX_NESTING} deep; refused")
+            stack.extend((child, depth + 1) for child in children)
 
 
-def _resolve_function(name, custom_objects, filepath):
-    from glassnet import activations, ops
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if isinstance(name, str):
-        fn = getattr(ops, name, None)
-        if callable(fn):
-            return fn
-        try:
-            return activations.get(name)
-        except ValueError:
-            pass
-    raise ModelFileError(f"{filepath}: Lambda function {name!r} is not a glassnet op; pass it as "
-                         f"custom_objects={{{name!r}: function}}")
-
-
-def model_from_config(config: dict, custom_objects=None, filepath="<config>", _depth=0):
+def model_from_config(config: dict, custom_objects=None, filepath="<config>"):
     """Rebuild a model (architecture only, fresh weights) from ``model_config``'s output.
 
-    Models nested as layers are rebuilt recursively, from the same kind of config.
+    The model class is looked up by its name (``Sequential``, ``Functional``, or one in
+    ``custom_objects``) and rebuilds itself with its ``from_config``; models nested as layers
+    come back the same way.
+
+    Raises:
+        ModelFileError: the config is malformed, names an unknown class, or does not fit.
+
+    Example:
+        >>> clone = model_from_config(model_config(model))
     """
-    from glassnet.layers.core import Input
-    from glassnet.models.functional import Functional
-    from glassnet.models.sequential import Sequential
     if not isinstance(config, dict):
         raise ModelFileError(f"{filepath}: a model config must be a JSON object, found {type(config).__name__}")
-    if _depth > _MAX_NESTING:
-        raise ModelFileError(f"{filepath}: models nested more than {_MAX_NESTING} deep; refused")
     class_name, body = config.get("class_name"), config.get("config")
     if not isinstance(body, dict):
         raise ModelFileError(f"{filepath}: config.json has no model config")
-    if class_name == "Sequential":
-        model = Sequential(name=body.get("name"))
-        shape = body.get("input_shape")
-        if shape is not None:
-            if not isinstance(shape, list) or not shape or not all(d is None or isinstance(d, int) for d in shape):
-                raise ModelFileError(f"{filepath}: Sequential '{body.get('name')}' has an invalid input_shape "
-                                     f"{str(shape)[:80]}")
-            model.add(Input(batch_size=shape[0], shape=tuple(shape[1:])))
-        layers = body.get("layers", [])
-        if not isinstance(layers, list):
-            raise ModelFileError(f"{filepath}: Sequential '{body.get('name')}' has no layer list")
-        for entry in layers:
-            try:
-                model.add(_layer_from_config(entry, custom_objects, filepath, _depth))
-            except (ValueError, TypeError) as err:
-                if isinstance(err, ModelFileError):
-                    raise
-                raise ModelFileError(f"{filepath}: {err}") from err
-    elif class_name in ("Functional", "Model"):
-        model = _functional_from_config(body, custom_objects, filepath, Functional, Input, _depth)
-    elif custom_objects and class_name in custom_objects:
-        return custom_objects[class_name].from_config(body)
-    else:
+    _check_nesting(config, filepath)
+    try:
+        cls = get_layer_class(class_name, custom_objects) if isinstance(class_name, str) else None
+    except ValueError:
+        cls = None
+    # a model is a class that can be trained: Model and its subclasses inherit Trainer
+    if not (isinstance(cls, type) and issubclass(cls, Trainer)):
         raise ModelFileError(f"{filepath}: unknown model class {class_name!r}")
-    if body.get("trainable") is False:
-        model.trainable = False  # only freezing: True would unfreeze layers saved as frozen
-    return model
-
-
-def _functional_from_config(body, custom_objects, filepath, Functional, Input, depth=0):
-    layers, outputs_of = {}, {}  # outputs_of[(layer name, node index)] = output structure
-    entries = body.get("layers")
-    if not isinstance(entries, list):
-        raise ModelFileError(f"{filepath}: functional config has no layer list")
-    for entry in entries:
-        layer = _layer_from_config(entry, custom_objects, filepath, depth)
-        layers[layer.name] = layer
-        if entry["class_name"] == "InputLayer":
-            outputs_of[(layer.name, 0)] = layer.output
-    # the entries are in execution order, so each call's inputs already exist
-    for entry in entries:
-        layer = layers[entry["config"]["name"]]
-        for i, call in enumerate(entry.get("inbound_nodes", [])):
-            def lookup(ref):
-                key = (ref[0], ref[1])
-                if key not in outputs_of:
-                    raise ModelFileError(f"{filepath}: layer '{layer.name}' refers to unknown input {ref}")
-                out = outputs_of[key]
-                return out if not isinstance(out, list) else out[ref[2]]
-            if not isinstance(call, dict) or not isinstance(call.get("kwargs", {}), dict):
-                raise ModelFileError(f"{filepath}: layer '{layer.name}' has a malformed inbound node")
-            args = _map_refs(lookup, call.get("args"))
-            try:
-                outputs_of[(layer.name, i)] = layer(args, **call.get("kwargs", {}))
-            except (ValueError, TypeError) as err:
-                if isinstance(err, ModelFileError):
-                    raise
-                raise ModelFileError(f"{filepath}: cannot wire layer '{layer.name}': {err}") from err
-
-    def ref_to_tensor(ref):
-        out = outputs_of.get((ref[0], ref[1]))
-        if out is None:
-            raise ModelFileError(f"{filepath}: unknown model input/output {ref}")
-        return out if not isinstance(out, list) else out[ref[2]]
-    inputs = _map_refs(ref_to_tensor, body["input_layers"])
-    outputs = _map_refs(ref_to_tensor, body["output_layers"])
-    return Functional(inputs, outputs, name=body.get("name"))
-
-
-def _is_ref(x) -> bool:
-    return isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) and isinstance(x[1], int)
-
-
-def _map_refs(fn, structure):
-    if _is_ref(structure):
-        return fn(structure)
-    if isinstance(structure, list):
-        return [_map_refs(fn, s) for s in structure]
-    raise ModelFileError(f"malformed layer reference {str(structure)[:80]}")
+    try:
+        return deserialize(config, custom_objects)
+    except (ValueError, TypeError) as err:
+        raise ModelFileError(f"{filepath}: {err}") from err
 
 
 def _assign_weights(model, arrays: dict, filepath, by_name=True) -> None:

@@ -1,12 +1,15 @@
-"""``Sequential``: a stack of layers, each feeding the next."""
+"""``Sequential``: a stack of layers, each feeding the next; ``Sequential.from_config`` rebuilds
+one from its config."""
 from __future__ import annotations
 
+from glassnet.layers import deserialize, register
 from glassnet.layers.base import Layer, is_shape
-from glassnet.layers.core import InputLayer
+from glassnet.layers.core import Input, InputLayer
 from glassnet.layers.symbolic import SymbolicTensor
-from glassnet.models.model import Model
+from glassnet.models.model import Model, compatible_shape
 
 
+@register
 class Sequential(Model):
     """A linear stack of layers.
 
@@ -107,8 +110,7 @@ class Sequential(Model):
     def compute_output_shape(self, input_shape):
         if self._output_shapes:
             expected = self._input_batch_shape
-            if not is_shape(input_shape) or len(input_shape) != len(expected) or any(
-                    e is not None and r is not None and e != r for e, r in zip(expected[1:], input_shape[1:])):
+            if not is_shape(input_shape) or not compatible_shape(expected[1:], input_shape[1:]):
                 raise ValueError(f"Sequential '{self.name}': expected input of shape {tuple(expected)}, "
                                  f"received {input_shape}")
             out = self._output_shapes[-1]
@@ -126,6 +128,29 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        """Rebuild the model (fresh weights) from ``get_config()``'s output; nested models too."""
-        from glassnet.models.saving import model_from_config
-        return model_from_config({"class_name": "Sequential", "config": config}, custom_objects)
+        """Rebuild the model (fresh weights) from ``get_config()``'s output; nested models too.
+
+        Each layer comes back through ``glassnet.layers.deserialize``, which finds its class by
+        name (``custom_objects`` first) and never imports code.
+
+        Raises:
+            ValueError: the config is malformed or its layers do not fit together.
+
+        Example:
+            >>> clone = Sequential.from_config(model.get_config())   # same layers, fresh weights
+        """
+        name = config.get("name")
+        model = cls(name=name)
+        shape = config.get("input_shape")
+        if shape is not None:
+            if not isinstance(shape, list) or not shape or not all(d is None or isinstance(d, int) for d in shape):
+                raise ValueError(f"Sequential '{name}' has an invalid input_shape {str(shape)[:80]}")
+            model.add(Input(batch_size=shape[0], shape=tuple(shape[1:])))
+        entries = config.get("layers", [])
+        if not isinstance(entries, list):
+            raise ValueError(f"Sequential '{name}' has no layer list")
+        for entry in entries:
+            model.add(deserialize(entry, custom_objects))
+        if config.get("trainable") is False:
+            model.trainable = False  # only freezing: True would unfreeze layers saved as frozen
+        return model

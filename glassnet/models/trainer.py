@@ -16,6 +16,7 @@ import numpy as np
 from glassnet import backend, losses as losses_module, metrics as metrics_module, optimizers
 from glassnet.callbacks import CallbackList, History, ProgbarLogger
 from glassnet.core.tensor import Tensor, no_grad
+from glassnet.models.compile_utils import get_metric
 from glassnet.utils.progbar import Progbar
 
 
@@ -27,6 +28,17 @@ def _as_list(x):
     return [x]
 
 
+DEFAULT_BATCH_SIZE = 32  # samples per step when fit, evaluate or predict get batch_size=None
+
+
+def _batch_size(batch_size, caller: str) -> int:
+    """``batch_size`` as a positive int (None: ``DEFAULT_BATCH_SIZE``, as in Keras)."""
+    size = DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
+    if size <= 0:
+        raise ValueError(f"{caller}: expected a positive batch_size, received {batch_size}")
+    return size
+
+
 def _raw(a):
     """Training data as a NumPy array (Tensors unwrapped; lists of numbers converted)."""
     if isinstance(a, Tensor):
@@ -34,24 +46,12 @@ def _raw(a):
     return a if isinstance(a, np.ndarray) else np.asarray(a)
 
 
-class _Mean:
-    """Running mean weighted by batch size (the epoch's ``loss`` in the logs)."""
-
-    def __init__(self):
-        self.total, self.count = 0.0, 0
-
-    def update(self, value: float, n: int) -> None:
-        self.total += value * n
-        self.count += n
-
-    def result(self) -> float:
-        return self.total / self.count if self.count else 0.0
-
-
 class Trainer:
     """The training API shared by ``Sequential`` and functional ``Model``."""
 
     compiled = False
+    _fit_starting = False  # True only while fit runs the callbacks' on_train_begin
+    _resume_epoch = None   # set by resume_at_epoch during on_train_begin
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
@@ -90,7 +90,7 @@ class Trainer:
         self._metrics = []  # (output index, metric, log name)
         for i, items in enumerate(per_output_metrics):
             for item in items:
-                m = metrics_module.get(item, loss=self._loss_fns[i])
+                m = get_metric(item, loss=self._loss_fns[i])
                 key = m.name if len(names) == 1 else f"{names[i]}_{m.name}"
                 self._metrics.append((i, m, key))
         self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
@@ -258,9 +258,9 @@ class Trainer:
             shuffle: reshuffle the training samples every epoch.
             class_weight: dict class index -> weight, multiplying the loss of each sample.
             sample_weight: per-sample loss weights.
-            initial_epoch: the epoch to start from (to resume an earlier run); a callback may
-                override it in ``on_train_begin`` by setting ``model._initial_epoch``, as
-                ``BackupAndRestore`` does.
+            initial_epoch: the epoch to start from (to resume an earlier run). A callback may
+                replace it from its ``on_train_begin`` by calling
+                ``model.resume_at_epoch(n)``, as ``BackupAndRestore`` does after a crash.
             seed: seed for shuffling (default: glassnet's global generator). With a seed, the
                 order of epoch ``k`` does not depend on ``initial_epoch``, so a resumed run
                 shuffles like an uninterrupted one.
@@ -277,16 +277,15 @@ class Trainer:
         self._require_compiled("fit")
         if x is None or y is None:
             raise ValueError("fit: expected x and y arrays, received None")
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"fit: expected a positive batch_size, received {batch_size}")
+        batch_size = _batch_size(batch_size, "fit")
         xs, ys = self._inputs_list(x), self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
         n = self._check_lengths(xs + ys + [sw])
         val = None
         if validation_data is not None:
             vx, vy, *rest = validation_data
-            val = (self._inputs_list(vx), self._targets_list(vy), _raw(rest[0]) if rest and rest[0] is not None else None)
+            val_weights = _raw(rest[0]) if rest and rest[0] is not None else None
+            val = (self._inputs_list(vx), self._targets_list(vy), val_weights)
         elif validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"fit: expected validation_split in (0, 1), received {validation_split}")
@@ -313,13 +312,15 @@ class Trainer:
         rng = backend.make_rng(seed)
         if not self.built:
             self(self._model_input([Tensor(a[:1]) for a in xs]), training=False)
-        # A callback may move the start (BackupAndRestore resuming after a crash) by setting
-        # model._initial_epoch in on_train_begin; it then replaces the initial_epoch argument.
-        self._initial_epoch = None
-        cbs.on_train_begin()
-        if self._initial_epoch is not None:
-            initial_epoch = int(self._initial_epoch)
-            self._initial_epoch = None
+        # a callback may move the start from on_train_begin (BackupAndRestore resuming after a
+        # crash) with resume_at_epoch(n); n then replaces the initial_epoch argument
+        self._resume_epoch, self._fit_starting = None, True
+        try:
+            cbs.on_train_begin()
+        finally:
+            self._fit_starting = False
+        if self._resume_epoch is not None:
+            initial_epoch, self._resume_epoch = self._resume_epoch, None
         if shuffle and seed is not None:
             # with a seed, epoch k gets the same order whether training started at 0 or resumed
             for _ in range(min(initial_epoch, epochs)):
@@ -328,7 +329,7 @@ class Trainer:
         batch_logs = "on_train_batch_end" in cbs.active_hooks  # else skip building them per step
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
-            loss_tracker = _Mean()
+            loss_tracker = metrics_module.Mean(name="loss")  # weighted by batch size
             cbs.on_epoch_begin(epoch)
             order = rng.permutation(n) if shuffle else None
             params = self.trainable_weights  # once per epoch: freezing takes effect at the next one
@@ -339,7 +340,7 @@ class Trainer:
                 swb = None if sw is None else sw[index]
                 cbs.on_train_batch_begin(step)
                 loss, outputs = self._train_step(xb, yb, swb, params)
-                loss_tracker.update(loss, hi - lo)
+                loss_tracker.update_state(loss, sample_weight=hi - lo)
                 self._update_metrics(yb, outputs, swb)
                 cbs.on_train_batch_end(step, self._logs(loss_tracker) if batch_logs else None)
                 if self.stop_training:  # set by a batch hook (TerminateOnNaN): end the epoch now
@@ -354,11 +355,37 @@ class Trainer:
         cbs.on_train_end(logs)
         return history
 
+    def resume_at_epoch(self, epoch: int) -> None:
+        """Make the ``fit`` that is starting run from ``epoch`` instead of its ``initial_epoch``.
+
+        A hook for callbacks: call it from ``on_train_begin``. ``BackupAndRestore`` calls it with
+        the number of epochs its backup had finished, so that a ``fit`` run again after a crash
+        trains only the missing epochs. Anywhere else it is an error: no ``fit`` is starting.
+
+        Args:
+            epoch: index (0-based) of the first epoch to run, i.e. the number of epochs done.
+
+        Raises:
+            RuntimeError: called outside a callback's ``on_train_begin``.
+            ValueError: ``epoch`` is not a non-negative integer.
+
+        Example:
+            >>> class SkipTwo(Callback):
+            ...     def on_train_begin(self, logs=None):
+            ...         self.model.resume_at_epoch(2)
+            >>> model.fit(x, y, epochs=5, callbacks=[SkipTwo()])   # runs epochs 2, 3 and 4
+        """
+        if not self._fit_starting:
+            raise RuntimeError("resume_at_epoch: call it from a callback's on_train_begin, while fit is starting")
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+            raise ValueError(f"resume_at_epoch: expected a non-negative integer epoch, received {epoch!r}")
+        self._resume_epoch = int(epoch)
+
     # ------------------------------------------------------------------ evaluate / predict
     def _evaluate_arrays(self, xs, ys, sw, batch_size, callbacks=None, verbose=0):
         n = self._check_lengths(xs + ys + [sw])
         self.reset_metrics()
-        tracker = _Mean()
+        tracker = metrics_module.Mean(name="loss")
         steps = -(-n // batch_size)
         bar = Progbar(steps, verbose=verbose) if verbose else None
         with no_grad():
@@ -369,7 +396,7 @@ class Trainer:
                 if callbacks is not None:
                     callbacks.on_test_batch_begin(step)
                 loss, outputs = self._forward_loss(xb, yb, swb, training=False)
-                tracker.update(float(loss.data), hi - lo)
+                tracker.update_state(float(loss.data), sample_weight=hi - lo)
                 self._update_metrics(yb, outputs, swb)
                 logs = self._logs(tracker)
                 if callbacks is not None:
@@ -394,7 +421,7 @@ class Trainer:
         sw = None if sample_weight is None else _raw(sample_weight)
         cbs = CallbackList(callbacks, model=self)
         cbs.on_test_begin()
-        logs = self._evaluate_arrays(xs, ys, sw, 32 if batch_size is None else int(batch_size), cbs, verbose)
+        logs = self._evaluate_arrays(xs, ys, sw, _batch_size(batch_size, "evaluate"), cbs, verbose)
         cbs.on_test_end(logs)
         return self._format_result(logs, return_dict)
 
@@ -407,7 +434,7 @@ class Trainer:
         """
         xs = self._inputs_list(x)
         n = self._check_lengths(xs, "the inputs")
-        batch_size = 32 if batch_size is None else int(batch_size)
+        batch_size = _batch_size(batch_size, "predict")
         steps = -(-n // batch_size)
         cbs = CallbackList(callbacks, model=self)
         bar = Progbar(steps, verbose=verbose) if verbose else None
@@ -429,9 +456,9 @@ class Trainer:
         return results[0] if len(results) == 1 else results
 
 
-def _single(loss: float, n: int) -> _Mean:
-    tracker = _Mean()
-    tracker.update(loss, n)
+def _single(loss: float, n: int) -> metrics_module.Mean:
+    tracker = metrics_module.Mean(name="loss")
+    tracker.update_state(loss, sample_weight=n)
     return tracker
 
 

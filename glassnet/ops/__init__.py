@@ -14,6 +14,8 @@ hand in the module named below.
 - ``losses``: softmax_cross_entropy, sigmoid_binary_cross_entropy (fused, numerically stable)
 - ``convolution``: conv, conv1d/2d/3d, conv_transpose, conv1d/2d/3d_transpose (im2col + GEMM,
   bias and ReLU fused), conv_output_length, conv_transpose_output_length
+- ``conv_reference``: conv2d_reference (the plain im2col + col2im 2-D convolution: to read,
+  and the tests' oracle for conv2d)
 - ``pooling``: max_pool, avg_pool (1d/2d/3d), global_max_pool, global_avg_pool, upsample
   (nearest, bilinear), pool_output_shape
 - ``normalization``: batch_norm, batch_norm_inference, layer_norm
@@ -40,6 +42,7 @@ from glassnet.ops.losses import sigmoid_binary_cross_entropy, softmax_cross_entr
 from glassnet.ops.convolution import (  # noqa: F401
     conv, conv1d, conv1d_transpose, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
     conv_output_length, conv_transpose, conv_transpose_output_length)
+from glassnet.ops.conv_reference import conv2d_reference  # noqa: F401
 from glassnet.ops.pooling import (  # noqa: F401
     avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, global_avg_pool, global_max_pool, max_pool,
     max_pool1d, max_pool2d, max_pool3d, pool_output_shape, upsample, upsample_bilinear,

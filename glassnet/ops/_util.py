@@ -1,8 +1,12 @@
 """Small helpers shared by every op module."""
 from __future__ import annotations
 
+import math
+import operator
+
 import numpy as np
 
+from glassnet.backend import array_module
 from glassnet.core.tensor import Tensor
 
 
@@ -14,10 +18,10 @@ def sum_leading(a: np.ndarray, k: int) -> np.ndarray:
     statistic over 50,000 positions of 32 channels) walks it one short row at a time and is
     several times slower.
     """
-    rows = int(np.prod(a.shape[:k]))
+    rows = math.prod(a.shape[:k])
     if not a.flags.c_contiguous or a.dtype.kind != "f" or rows < 64:
         return a.sum(axis=tuple(range(k)), keepdims=True)
-    total = np.ones(rows, dtype=a.dtype) @ a.reshape(rows, -1)
+    total = array_module(a).ones(rows, dtype=a.dtype) @ a.reshape(rows, -1)
     return total.reshape((1,) * k + a.shape[k:])
 
 
@@ -52,7 +56,8 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and like.data.dtype.kind == "f":
-        arr = np.asarray(x)
+        # a constant goes where ``like`` lives (a host array next to a device tensor)
+        arr = array_module(like.data).asarray(x)
         if arr.dtype.kind in "fiub":
             return Tensor(arr, dtype=like.data.dtype)
     return Tensor(x)
@@ -70,8 +75,8 @@ def normalize_axis(axis, ndim: int):
     """``axis`` (int, tuple or None) as a tuple of non-negative ints, or None for all axes."""
     if axis is None:
         return None
-    if isinstance(axis, (int, np.integer)):
-        axis = (int(axis),)
+    if is_int(axis):
+        axis = (operator.index(axis),)
     out = []
     for a in axis:
         if not -ndim <= a < ndim:
@@ -83,15 +88,14 @@ def normalize_axis(axis, ndim: int):
 def int_tuple(value, rank: int, what: str, who: str) -> tuple:
     """``value`` (an int, or a sequence of ``rank`` ints, each >= 1) as a tuple of ints: the
     kernel sizes, strides, pool sizes and dilations of the spatial ops and layers."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        out = (int(value),) * rank
+    if is_int(value):
+        out = (operator.index(value),) * rank
     else:
         try:
             out = tuple(value)
         except TypeError:
             out = None
-        if out is None or len(out) != rank or not all(
-                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in out):
+        if out is None or len(out) != rank or not all(is_int(v) for v in out):
             raise ValueError(f"{who}: expected {what} to be an int or a tuple of {rank} ints, "
                              f"received {value!r}")
         out = tuple(int(v) for v in out)
@@ -99,6 +103,11 @@ def int_tuple(value, rank: int, what: str, who: str) -> tuple:
         raise ValueError(f"{who}: expected {what} to be positive: a positive int or a tuple of {rank} "
                          f"positive ints, received {value!r}")
     return out
+
+
+def is_int(value) -> bool:
+    """True for Python and NumPy integers, not for bools (``True`` is no kernel size)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_padding(padding, who: str) -> str:

@@ -1,19 +1,23 @@
-"""Activation functions of COURSE.md section 2, each with its derivative written out.
+"""Activation functions as differentiable ops (COURSE.md section 2), each with its derivative.
 
 Where the derivative can be expressed through the output (sigmoid, tanh, exp-based ones),
 backward reuses the saved output instead of recomputing.
+
+Activations live in three places, each with one job: here, the math as ops on tensors;
+``glassnet.activations``, the name -> function lookup behind ``Dense(activation="relu")``;
+and the layer classes (``layers.ReLU``, ``layers.Softmax``...) in
+``glassnet.layers.activation_layers``.
 """
 from __future__ import annotations
 
-import numpy as np
-
+from glassnet import numerics
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import as_tensor, unbroadcast
 
 
 def _const(value, like):
     """A scalar in ``like``'s dtype (a bare Python float would promote float32 to float64)."""
-    return np.asarray(value, dtype=like.dtype)
+    return like.dtype.type(value)
 
 
 class Identity(Function):
@@ -33,7 +37,7 @@ class BinaryStep(Function):
         return (x >= 0).astype(x.dtype)
 
     def backward(self, g):
-        return (np.zeros_like(g),)
+        return (self.xp.zeros_like(g),)
 
 
 class Sigmoid(Function):
@@ -43,7 +47,7 @@ class Sigmoid(Function):
     """
 
     def forward(self, x):
-        self.out = sigmoid_array(x)
+        self.out = numerics.sigmoid(x)
         return self.out
 
     def backward(self, g):
@@ -51,17 +55,11 @@ class Sigmoid(Function):
         return (g * s * (1 - s),)
 
 
-def sigmoid_array(x: np.ndarray) -> np.ndarray:
-    """Numerically stable logistic function on a raw array (shared with the fused losses)."""
-    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-
 class Tanh(Function):
     """f(x) = tanh(x);  f'(x) = 1 - f(x)^2."""
 
     def forward(self, x):
-        self.out = np.tanh(x)
+        self.out = self.xp.tanh(x)
         return self.out
 
     def backward(self, g):
@@ -73,7 +71,7 @@ class Arctan(Function):
 
     def forward(self, x):
         self.x = x
-        return np.arctan(x)
+        return self.xp.arctan(x)
 
     def backward(self, g):
         return (g / (1 + self.x * self.x),)
@@ -84,7 +82,7 @@ class ReLU(Function):
 
     def forward(self, x):
         self.mask = x > 0
-        return np.maximum(x, 0, dtype=x.dtype)
+        return self.xp.maximum(x, 0, dtype=x.dtype)
 
     def backward(self, g):
         return (g * self.mask,)
@@ -98,10 +96,10 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         self.mask = x > 0
-        return np.where(self.mask, x, x * _const(self.slope, x))
+        return self.xp.where(self.mask, x, x * _const(self.slope, x))
 
     def backward(self, g):
-        return (np.where(self.mask, g, g * _const(self.slope, g)),)
+        return (self.xp.where(self.mask, g, g * _const(self.slope, g)),)
 
 
 class PReLU(Function):
@@ -112,13 +110,14 @@ class PReLU(Function):
 
     def forward(self, x, alpha):
         self.x, self.alpha, self.mask = x, alpha, x > 0
-        return np.where(self.mask, x, x * alpha)
+        return self.xp.where(self.mask, x, x * alpha)
 
     def backward(self, g):
-        gx = np.where(self.mask, g, g * self.alpha) if self.needs_input_grad[0] else None
+        xp = self.xp
+        gx = xp.where(self.mask, g, g * self.alpha) if self.needs_input_grad[0] else None
         galpha = None
         if self.needs_input_grad[1]:
-            galpha = unbroadcast(np.where(self.mask, 0, g * self.x).astype(g.dtype), self.alpha.shape)
+            galpha = unbroadcast(xp.where(self.mask, 0, g * self.x).astype(g.dtype), self.alpha.shape)
         return gx, galpha
 
 
@@ -131,11 +130,12 @@ class ELU(Function):
     def forward(self, x):
         self.mask = x > 0
         a = _const(self.alpha, x)
-        self.out = np.where(self.mask, x, a * np.expm1(np.minimum(x, 0)))
+        xp = self.xp
+        self.out = xp.where(self.mask, x, a * xp.expm1(xp.minimum(x, 0)))
         return self.out
 
     def backward(self, g):
-        return (np.where(self.mask, g, g * (self.out + _const(self.alpha, g))),)
+        return (self.xp.where(self.mask, g, g * (self.out + _const(self.alpha, g))),)
 
 
 SELU_ALPHA = 1.6732632423543772
@@ -143,16 +143,18 @@ SELU_SCALE = 1.0507009873554805
 
 
 class SELU(Function):
-    """f(x) = scale * (x if x > 0 else alpha (e^x - 1)) with the self-normalising constants."""
+    """f(x) = scale * (x if x > 0 else alpha (e^x - 1)) with the self-normalising constants;
+    f'(x) = scale if x > 0 else scale alpha e^x."""
 
     def forward(self, x):
+        xp = self.xp
         self.mask = x > 0
         a, s = _const(SELU_ALPHA, x), _const(SELU_SCALE, x)
-        self.neg = s * a * np.exp(np.minimum(x, 0))  # f'(x) for x <= 0
-        return np.where(self.mask, s * x, self.neg - s * a)
+        self.neg = s * a * xp.exp(xp.minimum(x, 0))  # f'(x) for x <= 0
+        return xp.where(self.mask, s * x, self.neg - s * a)
 
     def backward(self, g):
-        return (np.where(self.mask, g * _const(SELU_SCALE, g), g * self.neg),)
+        return (self.xp.where(self.mask, g * _const(SELU_SCALE, g), g * self.neg),)
 
 
 class Softplus(Function):
@@ -160,10 +162,11 @@ class Softplus(Function):
 
     def forward(self, x):
         self.x = x
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+        xp = self.xp
+        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
 
     def backward(self, g):
-        return (g * sigmoid_array(self.x),)
+        return (g * numerics.sigmoid(self.x),)
 
 
 class Gaussian(Function):
@@ -171,7 +174,7 @@ class Gaussian(Function):
 
     def forward(self, x):
         self.x = x
-        self.out = np.exp(-x * x)
+        self.out = self.xp.exp(-x * x)
         return self.out
 
     def backward(self, g):
@@ -185,7 +188,7 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        e = self.xp.exp(x - x.max(axis=self.axis, keepdims=True))
         e /= e.sum(axis=self.axis, keepdims=True)
         self.out = e
         return e
@@ -202,12 +205,11 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - x.max(axis=self.axis, keepdims=True)
-        self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        self.out = numerics.log_softmax(x, self.axis)
         return self.out
 
     def backward(self, g):
-        return (g - np.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
+        return (g - self.xp.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
 
 
 # ---------------------------------------------------------------------------- functional API

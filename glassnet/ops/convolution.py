@@ -57,10 +57,10 @@ import itertools
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from glassnet.backend import array_module
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor, check_padding, int_tuple, sum_leading
+from glassnet.ops._util import as_tensor, check_padding, int_tuple, is_int, sum_leading
 
 __all__ = ["conv", "conv1d", "conv2d", "conv3d", "conv_transpose", "conv1d_transpose",
            "conv2d_transpose", "conv3d_transpose", "conv_output_length",
@@ -147,13 +147,13 @@ def _pad(x, pads):
     if not any(lo or hi for lo, hi in pads):
         return x
     shape = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads)) + (x.shape[-1],)
-    out = np.zeros(shape, dtype=x.dtype)
+    out = array_module(x).zeros(shape, dtype=x.dtype)
     out[(slice(None),) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[1:-1], pads))] = x
     return out
 
 
-def _im2col(xp, out, k, s, d, ones=False):
-    """The windows of the (already padded) input ``xp`` copied into one contiguous buffer.
+def _im2col(padded, out, k, s, d, ones=False):
+    """The windows of the (already padded) input copied into one contiguous buffer.
 
     Returns ``(columns, kernel_major)``. Row-major (``kernel_major`` False): shape
     ``(batch * prod(out), prod(k) * channels)``, one row per output position. Kernel-major
@@ -164,25 +164,25 @@ def _im2col(xp, out, k, s, d, ones=False):
     whose last row is the bias, the GEMM adds the bias itself (no extra pass over the output),
     and in the backward ``columns^T @ g`` yields the bias gradient as its last row.
     """
-    b, c = xp.shape[0], xp.shape[-1]
-    sb, *sp, sc = xp.strides
+    xp = array_module(padded)
+    as_strided = xp.lib.stride_tricks.as_strided
+    b, c = padded.shape[0], padded.shape[-1]
+    sb, *sp, sc = padded.strides
     pos_strides = tuple(st * si for st, si in zip(sp, s))  # next window: s elements further
     off_strides = tuple(st * di for st, di in zip(sp, d))  # next tap inside a window: d further
     rows = b * math.prod(out)
     window = math.prod(k) * c
     extra = 1 if ones else 0
     if c < _KERNEL_MAJOR_BELOW:
-        view = as_strided(xp, k + (c, b) + tuple(out), off_strides + (sc, sb) + pos_strides,
-                          writeable=False)
-        cols = np.empty((window + extra, rows), dtype=xp.dtype)
-        np.copyto(cols[:window].reshape(view.shape), view)
+        view = as_strided(padded, k + (c, b) + tuple(out), off_strides + (sc, sb) + pos_strides)
+        cols = xp.empty((window + extra, rows), dtype=padded.dtype)
+        xp.copyto(cols[:window].reshape(view.shape), view)
         if ones:
             cols[window] = 1
         return cols, True
-    view = as_strided(xp, (b,) + tuple(out) + k + (c,), (sb,) + pos_strides + off_strides + (sc,),
-                      writeable=False)
-    cols = np.empty((rows, window + extra), dtype=xp.dtype)
-    np.copyto(cols[:, :window].reshape(view.shape), view)
+    view = as_strided(padded, (b,) + tuple(out) + k + (c,), (sb,) + pos_strides + off_strides + (sc,))
+    cols = xp.empty((rows, window + extra), dtype=padded.dtype)
+    xp.copyto(cols[:, :window].reshape(view.shape), view)
     if ones:
         cols[:, window] = 1
     return cols, False
@@ -199,7 +199,7 @@ def _conv_forward(x, w, b, geo, keep_columns):
     f = w.shape[-1]
     wm = w.reshape(-1, f)
     if b is not None:
-        wm = np.concatenate([wm, b.reshape(1, f).astype(wm.dtype, copy=False)])
+        wm = array_module(w).concatenate([wm, b.reshape(1, f).astype(wm.dtype, copy=False)])
     out = (cols.T @ wm) if km else (cols @ wm)
     return out.reshape((x.shape[0],) + geo.out + (f,)), ((cols, km) if keep_columns else None)
 
@@ -227,6 +227,7 @@ def _choose_input_grad(geo, c, f):
 
 def _conv_input_grad(g, w, geo, x_shape):
     """d(loss)/d(x) for ``out = conv(x, w)``, given ``g = d(loss)/d(out)`` of shape (B, *out, F)."""
+    xp = array_module(g)
     c, f = w.shape[-2], w.shape[-1]
     b = g.shape[0]
     nd = len(geo.n)
@@ -236,12 +237,12 @@ def _conv_input_grad(g, w, geo, x_shape):
         # k_eff - 1 - lo in front, with the kernel flipped. Only the n positions of x are computed.
         lead = tuple(ke - 1 - lo for ke, (lo, _) in zip(geo.k_eff, geo.pads))
         size = tuple(n + ke - 1 for n, ke in zip(geo.n, geo.k_eff))
-        spread = np.zeros((b,) + size + (f,), dtype=g.dtype)
+        spread = xp.zeros((b,) + size + (f,), dtype=g.dtype)
         spread[(slice(None),) + tuple(slice(a, a + (o - 1) * s + 1, s)
                                        for a, o, s in zip(lead, geo.out, geo.s))] = g
         cols, km = _im2col(spread, geo.n, geo.k, (1,) * nd, geo.d)
         flipped = w[(slice(None, None, -1),) * nd]                      # flip every spatial axis
-        wf = np.ascontiguousarray(np.swapaxes(flipped, -1, -2)).reshape(-1, c)  # (*k, F, C)
+        wf = xp.ascontiguousarray(flipped.swapaxes(-1, -2)).reshape(-1, c)  # (*k, F, C)
         gx = (cols.T @ wf) if km else (cols @ wf)
         return gx.reshape(x_shape)
     # col2im, tap by tap: for the kernel tap t, dcolumns[t] = g @ W[t]^T is a contiguous
@@ -249,8 +250,8 @@ def _conv_input_grad(g, w, geo, x_shape):
     # at the positions that tap read: t*d + o*s - lo for the outputs o, clipped to the input
     # (what fell in the padding is dropped).
     taps = math.prod(geo.k)
-    wt = np.ascontiguousarray(np.swapaxes(w.reshape(taps, c, f), 1, 2))     # (taps, F, C)
-    dcols = np.matmul(g.reshape(-1, f), wt).reshape((taps, b) + geo.out + (c,))
+    wt = xp.ascontiguousarray(w.reshape(taps, c, f).swapaxes(1, 2))     # (taps, F, C)
+    dcols = (g.reshape(-1, f) @ wt).reshape((taps, b) + geo.out + (c,))
     gx = None
     everything = (slice(None),)
     for index, tap in enumerate(itertools.product(*(range(k) for k in geo.k))):
@@ -269,11 +270,11 @@ def _conv_input_grad(g, w, geo, x_shape):
             block = dcols[index][everything + tuple(src)]
             if gx is None:
                 if covers_all:  # this tap touches every input position: assign, skip the zeros
-                    gx = np.array(block, copy=True)
+                    gx = block.copy()
                     continue
-                gx = np.zeros(x_shape, dtype=dcols.dtype)
+                gx = xp.zeros(x_shape, dtype=dcols.dtype)
             gx[everything + tuple(dst)] += block
-    return gx if gx is not None else np.zeros(x_shape, dtype=dcols.dtype)
+    return gx if gx is not None else xp.zeros(x_shape, dtype=dcols.dtype)
 
 
 # ---------------------------------------------------------------------------- Functions
@@ -297,7 +298,7 @@ class Conv(Function):
         keep = len(needs) > 1 and needs[1]
         out, self.columns = _conv_forward(x, w, b, self.geo, keep_columns=keep)
         if self.relu:
-            np.maximum(out, 0, out=out)
+            self.xp.maximum(out, 0, out=out)
             self.out = out  # relu'(z) = 1{z > 0} = 1{out > 0}: the output is the mask
         self.x_shape, self.w = x.shape, w
         return out
@@ -407,7 +408,7 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, acti
 
 def _check_kernel_rank(kernel, rank: int, who: str, channels: str) -> None:
     """A rank-``rank`` op takes a kernel ``(k, ..., k, *channels)`` of rank ``rank + 2``."""
-    shape = np.shape(kernel.data if isinstance(kernel, Tensor) else kernel)
+    shape = tuple(kernel.shape) if hasattr(kernel, "shape") else np.shape(kernel)
     if len(shape) != rank + 2:
         raise ValueError(f"{who}: expected a kernel of rank {rank + 2} ({', '.join(['k'] * rank)}, "
                          f"{channels}), received shape {shape}")
@@ -471,7 +472,7 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_ra
     padding = check_padding(padding, who)
     if output_padding is not None:
         op = tuple(output_padding) if isinstance(output_padding, (tuple, list)) else (output_padding,) * rank
-        if len(op) != rank or not all(isinstance(v, (int, np.integer)) and 0 <= v < si for v, si in zip(op, s)):
+        if len(op) != rank or not all(is_int(v) and 0 <= v < si for v, si in zip(op, s)):
             raise ValueError(f"{who}: expected output_padding to be None or {rank} int(s) each in "
                              f"[0, stride) for strides {s}, received {output_padding!r}")
     else:

@@ -1,17 +1,21 @@
 """Element-wise math: arithmetic, exp/log, clipping, element-wise max/min and ``where``.
 
 Every binary op broadcasts like NumPy and reduces its input gradients back to each input's
-shape with ``unbroadcast``.
+shape with ``unbroadcast``. Each op's docstring gives the rule its backward implements, with
+``g`` the gradient arriving from above (d loss / d output).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from glassnet.backend import array_module
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import as_tensor, pair, unbroadcast
 
 
 class Add(Function):
+    """a + b;  da = g,  db = g (each summed back to its input's shape)."""
+
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
         return a + b
@@ -22,6 +26,8 @@ class Add(Function):
 
 
 class Subtract(Function):
+    """a - b;  da = g,  db = -g."""
+
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
         return a - b
@@ -32,6 +38,8 @@ class Subtract(Function):
 
 
 class Multiply(Function):
+    """a * b;  da = g b,  db = g a (the product rule)."""
+
     def forward(self, a, b):
         self.a, self.b = a, b
         return a * b
@@ -43,6 +51,8 @@ class Multiply(Function):
 
 
 class Divide(Function):
+    """a / b;  da = g / b,  db = -g a / b^2."""
+
     def forward(self, a, b):
         self.a, self.b = a, b
         return a / b
@@ -66,13 +76,18 @@ class Power(Function):
         ga = unbroadcast(g * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
         gb = None
         if self.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0).astype(self.out.dtype)
+            # ln a is defined for a > 0 only; where a <= 0 the gradient is taken as 0, as
+            # PyTorch does (the log of a placeholder 1 keeps NaN warnings out)
+            xp = self.xp
+            positive = a > 0
+            log_a = xp.where(positive, xp.log(xp.where(positive, a, 1)), 0).astype(self.out.dtype)
             gb = unbroadcast(g * self.out * log_a, b.shape)
         return ga, gb
 
 
 class Negative(Function):
+    """-a;  da = -g."""
+
     def forward(self, a):
         return -a
 
@@ -81,8 +96,10 @@ class Negative(Function):
 
 
 class Exp(Function):
+    """e^a;  da = g e^a (the saved output)."""
+
     def forward(self, a):
-        self.out = np.exp(a)
+        self.out = self.xp.exp(a)
         return self.out
 
     def backward(self, g):
@@ -90,17 +107,21 @@ class Exp(Function):
 
 
 class Log(Function):
+    """ln a;  da = g / a."""
+
     def forward(self, a):
         self.a = a
-        return np.log(a)
+        return self.xp.log(a)
 
     def backward(self, g):
         return (g / self.a,)
 
 
 class Sqrt(Function):
+    """sqrt(a);  da = g / (2 sqrt(a))."""
+
     def forward(self, a):
-        self.out = np.sqrt(a)
+        self.out = self.xp.sqrt(a)
         return self.out
 
     def backward(self, g):
@@ -108,26 +129,28 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """|a|;  da = g sign(a) (0 at a = 0)."""
+
     def forward(self, a):
         self.a = a
-        return np.abs(a)
+        return self.xp.abs(a)
 
     def backward(self, g):
-        return (g * np.sign(self.a),)
+        return (g * self.xp.sign(self.a),)
 
 
 class Clip(Function):
-    """Clamp to [low, high]; the gradient passes only where the value was inside."""
+    """Clamp to [low, high];  da = g where low <= a <= high, else 0."""
 
     def __init__(self, low, high):
         self.low, self.high = low, high
 
     def forward(self, a):
         self.a = a
-        return np.clip(a, self.low, self.high).astype(a.dtype, copy=False)
+        return self.xp.clip(a, self.low, self.high).astype(a.dtype, copy=False)
 
     def backward(self, g):
-        inside = np.ones(self.a.shape, dtype=bool)
+        inside = self.xp.ones(self.a.shape, dtype=bool)
         if self.low is not None:
             inside &= self.a >= self.low
         if self.high is not None:
@@ -136,13 +159,14 @@ class Clip(Function):
 
 
 class Maximum(Function):
-    """Element-wise max; on ties the gradient is split evenly (as PyTorch does)."""
+    """max(a, b) element-wise;  da = g where a wins, db = g where b wins; on ties each gets
+    g / 2 (as PyTorch does)."""
 
     sign = 1
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return np.maximum(a, b) if self.sign > 0 else np.minimum(a, b)
+        return self.xp.maximum(a, b) if self.sign > 0 else self.xp.minimum(a, b)
 
     def backward(self, g):
         a, b = self.a, self.b
@@ -155,27 +179,32 @@ class Maximum(Function):
 
 
 class Minimum(Maximum):
+    """min(a, b) element-wise; the gradient rule of ``Maximum`` with the comparison reversed."""
+
     sign = -1
 
 
 class Where(Function):
-    """``a`` where ``condition`` holds, else ``b``; the condition gets no gradient."""
+    """``a`` where ``condition`` holds, else ``b``;  da = g where condition, db = g elsewhere;
+    the condition gets no gradient."""
 
     def __init__(self, condition):
         self.condition = condition
 
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
-        return np.where(self.condition, a, b)
+        return self.xp.where(self.condition, a, b)
 
     def backward(self, g):
-        zero = np.zeros((), dtype=g.dtype)
-        ga = unbroadcast(np.where(self.condition, g, zero), self.shapes[0]) if self.needs_input_grad[0] else None
-        gb = unbroadcast(np.where(self.condition, zero, g), self.shapes[1]) if self.needs_input_grad[1] else None
+        xp, zero = self.xp, g.dtype.type(0)
+        ga = unbroadcast(xp.where(self.condition, g, zero), self.shapes[0]) if self.needs_input_grad[0] else None
+        gb = unbroadcast(xp.where(self.condition, zero, g), self.shapes[1]) if self.needs_input_grad[1] else None
         return ga, gb
 
 
 class Cast(Function):
+    """``a`` converted to another dtype;  da = g converted back to ``a``'s dtype."""
+
     def __init__(self, dtype):
         self.dtype = np.dtype(dtype)
 
@@ -261,8 +290,11 @@ def minimum(a, b) -> Tensor:
 
 def where(condition, a, b) -> Tensor:
     """``a`` where ``condition`` is true, else ``b`` (condition: bool array or tensor)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    return Where(cond.astype(bool))(*pair(a, b))
+    a, b = pair(a, b)
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    # the condition goes where the operands live (a host mask next to device arrays)
+    cond = array_module(a.data, b.data).asarray(cond).astype(bool, copy=False)
+    return Where(cond)(a, b)
 
 
 def cast(a, dtype) -> Tensor:

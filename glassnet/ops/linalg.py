@@ -1,10 +1,8 @@
 """Linear algebra: matrix products, and the fused affine map that Dense layers use."""
 from __future__ import annotations
 
-import numpy as np
-
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import pair, unbroadcast
+from glassnet.ops._util import pair, sum_leading, unbroadcast
 
 
 class MatMul(Function):
@@ -24,15 +22,15 @@ class MatMul(Function):
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
         if b.ndim == 1:  # b's axis first: for vector @ vector g is 0-d and becomes (1, 1)
-            g2 = np.expand_dims(g2, -1)
+            g2 = g2[..., None]
         if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+            g2 = g2[..., None, :]
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = g2 @ np.swapaxes(b2, -1, -2)
+            ga = g2 @ b2.swapaxes(-1, -2)
             ga = unbroadcast(ga, a2.shape).reshape(a.shape)
         if self.needs_input_grad[1]:
-            gb = np.swapaxes(a2, -1, -2) @ g2
+            gb = a2.swapaxes(-1, -2) @ g2
             gb = unbroadcast(gb, b2.shape).reshape(b.shape)
         return ga, gb
 
@@ -59,7 +57,8 @@ class Linear(Function):
         gx = (g @ w.T) if self.needs_input_grad[0] else None
         gw = (x.reshape(-1, x.shape[-1]).T @ g2) if self.needs_input_grad[1] else None
         if len(self.needs_input_grad) == 3:
-            gb = g2.sum(axis=0) if self.needs_input_grad[2] else None
+            # db sums g over every row: a BLAS product for tall inputs (see sum_leading)
+            gb = sum_leading(g2, 1).reshape(-1) if self.needs_input_grad[2] else None
             return gx, gw, gb
         return gx, gw
 

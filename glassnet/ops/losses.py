@@ -16,21 +16,22 @@ Example:
     >>> from glassnet.ops.losses import softmax_cross_entropy
     >>> logits = Tensor([[2.0, 1.0, 0.1]], requires_grad=True)
     >>> softmax_cross_entropy(logits, np.array([0])).data
-    array([0.41703008], dtype=float32)
+    array([0.41703], dtype=float32)
 """
 from __future__ import annotations
 
 import numpy as np
 
+from glassnet import numerics
+from glassnet.backend import array_module
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import as_tensor, normalize_axis, unbroadcast
-from glassnet.ops.activations import sigmoid_array
 
 
-def _classes_last(a: np.ndarray, axis: int) -> np.ndarray:
+def _classes_last(a, axis: int):
     """``a`` as a 2-D (samples, classes) array: a view when the class axis is already last."""
     if axis != a.ndim - 1:
-        a = np.moveaxis(a, axis, -1)
+        a = array_module(a).moveaxis(a, axis, -1)
     return a.reshape(-1, a.shape[-1])
 
 
@@ -74,15 +75,15 @@ class SoftmaxCrossEntropy(Function):
                 f"softmax_cross_entropy: expected target of shape {x.shape} (probabilities / one-hot) "
                 f"or integer class indices of shape {reduced_shape}, received shape {t.shape} "
                 f"with dtype {t.dtype}")
-        shifted = x - x.max(axis=axis, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        xp = self.xp
+        log_p = numerics.log_softmax(x, axis)
         self.t = t
-        self.p = np.exp(log_p)
+        self.p = xp.exp(log_p)
         if self.sparse:
             # pick log p[k] of each sample: with the classes moved last and the rest flattened,
             # that is one fancy index (rows, k) instead of take_along_axis's general machinery
             self.flat_labels = t.reshape(-1)
-            self.rows = np.arange(self.flat_labels.size)
+            self.rows = xp.arange(self.flat_labels.size)
             picked = _classes_last(log_p, axis)[self.rows, self.flat_labels]
             return -picked.reshape(t.shape)
         if self.needs_input_grad[1]:
@@ -90,7 +91,8 @@ class SoftmaxCrossEntropy(Function):
         return -(t * log_p).sum(axis=axis)
 
     def backward(self, g):
-        g = np.expand_dims(g, self.ax)  # the class axis, so g broadcasts over the classes
+        xp = self.xp
+        g = xp.expand_dims(g, self.ax)  # the class axis, so g broadcasts over the classes
         gx = gt = None
         if self.needs_input_grad[0]:
             if self.sparse:
@@ -98,11 +100,11 @@ class SoftmaxCrossEntropy(Function):
                 # subtract g at the true class of each sample (the one-hot target), in a
                 # (samples, classes) view of gx: moved to the end if the class axis is not
                 if self.ax != gx.ndim - 1:
-                    gx = np.ascontiguousarray(np.moveaxis(gx, self.ax, -1))
+                    gx = xp.ascontiguousarray(xp.moveaxis(gx, self.ax, -1))
                 g_rows = _classes_last(g, self.ax).reshape(-1)
                 gx.reshape(-1, gx.shape[-1])[self.rows, self.flat_labels] -= g_rows
                 if self.ax != gx.ndim - 1:
-                    gx = np.moveaxis(gx, -1, self.ax)
+                    gx = xp.moveaxis(gx, -1, self.ax)
             else:
                 gx = (self.p * self.t.sum(axis=self.ax, keepdims=True) - self.t) * g
         if not self.sparse and self.needs_input_grad[1]:
@@ -133,10 +135,11 @@ class SigmoidBinaryCrossEntropy(Function):
                              f"against logits shape {x.shape}") from None
         t = t.astype(x.dtype, copy=False)
         self.x, self.t = x, t
-        return np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+        xp = self.xp
+        return xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
 
     def backward(self, g):
-        gx = unbroadcast((sigmoid_array(self.x) - self.t) * g, self.x.shape) if self.needs_input_grad[0] else None
+        gx = unbroadcast((numerics.sigmoid(self.x) - self.t) * g, self.x.shape) if self.needs_input_grad[0] else None
         gt = unbroadcast(-self.x * g, self.t.shape) if self.needs_input_grad[1] else None
         return gx, gt
 
@@ -161,7 +164,7 @@ def softmax_cross_entropy(logits, target, axis=-1) -> Tensor:
     """
     logits = as_tensor(logits)
     if not isinstance(target, Tensor):
-        arr = np.asarray(target)
+        arr = array_module(logits.data).asarray(target)  # labels go where the logits live
         target = Tensor(arr, dtype=logits.dtype if arr.dtype.kind == "f" else None)
     return SoftmaxCrossEntropy(axis)(logits, target)
 
@@ -183,3 +186,38 @@ def sigmoid_binary_cross_entropy(logits, target) -> Tensor:
     """
     logits = as_tensor(logits)
     return SigmoidBinaryCrossEntropy()(logits, as_tensor(target, logits))
+
+
+def logits_behind(y_pred, function_type, axis=None):
+    """The logits a recorded ``Softmax`` or ``Sigmoid`` turned into ``y_pred``, or None.
+
+    Why: a model ending in ``Dense(10, activation="softmax")`` hands the loss probabilities,
+    but the cross-entropy is best computed from the logits before the softmax, with the fused
+    ``softmax_cross_entropy`` (exact for any logits, gradient ``p - t``; see the module
+    docstring). A Tensor produced by an op while the graph is recorded remembers that op
+    (``y_pred._ctx``) and the op its inputs, so the loss can reach back for the logits. This
+    function is the one place outside the autograd core that looks into the graph that way.
+
+    Args:
+        y_pred: the loss's prediction (a Tensor, or anything else: then None).
+        function_type: the op class to look for, ``Softmax`` or ``Sigmoid``.
+        axis: for ``Softmax``, the loss's class axis; the softmax must have been taken over it
+            (a softmax over another axis is not the distribution the loss compares).
+
+    Returns:
+        The op's input Tensor (the logits), or None when ``y_pred`` was not made by such an op,
+        or when no graph was recorded (under ``no_grad()``, or from inputs that need no
+        gradient): the loss then works on the probabilities, clipped.
+
+    Example:
+        >>> from glassnet.ops.activations import Softmax
+        >>> logits = Tensor([[2.0, 0.5]], requires_grad=True)
+        >>> logits_behind(Softmax(-1)(logits), Softmax, axis=-1) is logits
+        True
+    """
+    ctx = getattr(y_pred, "_ctx", None)
+    if not isinstance(ctx, function_type) or ctx.inputs is None:
+        return None
+    if axis is not None and normalize_axis(ctx.axis, y_pred.ndim) != normalize_axis(axis, y_pred.ndim):
+        return None
+    return ctx.inputs[0]

@@ -38,7 +38,7 @@ Example:
 """
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import as_tensor, normalize_axis, sum_over
@@ -55,7 +55,7 @@ def _as_broadcast(p, bshape: tuple, what: str, fn: str):
     """``p`` (shape (C,), (d1, d2) or already broadcastable) reshaped to ``bshape``."""
     if p.shape == bshape:
         return p
-    if p.size != int(np.prod(bshape)):
+    if p.size != math.prod(bshape):
         compact = tuple(n for n in bshape if n != 1) or (1,)
         raise ValueError(f"{fn}: expected {what} of shape {compact} (or {bshape}), received {p.shape}")
     return p.reshape(bshape)
@@ -93,12 +93,13 @@ class _Normalize(Function):
     def forward(self, x, *params):
         if x.dtype.kind != "f":
             raise TypeError(f"{self.name}: expected a float input, received dtype {x.dtype}")
+        xp = self.xp
         bshape = _param_shape(x.shape, self.param_axes)
         params = list(params)
         gamma = _as_broadcast(params.pop(0), bshape, "gamma", self.name) if self.has_gamma else None
         beta = _as_broadcast(params.pop(0), bshape, "beta", self.name) if self.has_beta else None
         axes = self.stat_axes
-        self.n = int(np.prod([x.shape[i] for i in axes]))
+        self.n = math.prod(x.shape[i] for i in axes)
         self.wide, self.in_shape = None, x.shape
         trailing_params = tuple(self.param_axes) == tuple(range(len(axes), x.ndim))
         if axes == tuple(range(len(axes))) and trailing_params and x.flags.c_contiguous:
@@ -108,13 +109,13 @@ class _Normalize(Function):
             self.wide = (r, channels)
             x = x.reshape(self.n // r, r * channels)
             axes = (0,)
-            gamma = None if gamma is None else np.tile(gamma.reshape(-1), r)
-            beta = None if beta is None else np.tile(beta.reshape(-1), r)
-        n = np.asarray(self.n, dtype=x.dtype)
+            gamma = None if gamma is None else xp.tile(gamma.reshape(-1), r)
+            beta = None if beta is None else xp.tile(beta.reshape(-1), r)
+        n = x.dtype.type(self.n)
         mean = self._stat(sum_over(x, axes)) / n
         xhat = x - mean                                   # centred; normalised in place below
-        var = self._stat(sum_over(np.square(xhat), axes)) / n  # biased: divide by N
-        inv_std = 1.0 / np.sqrt(var + np.asarray(self.epsilon, dtype=x.dtype))
+        var = self._stat(sum_over(xp.square(xhat), axes)) / n  # biased: divide by N
+        inv_std = 1.0 / xp.sqrt(var + x.dtype.type(self.epsilon))
         xhat *= inv_std
         self.xhat, self.inv_std, self.gamma, self.mean, self.var = xhat, inv_std, gamma, mean, var
         if gamma is None and beta is None:
@@ -131,10 +132,10 @@ class _Normalize(Function):
         if not self.wide:
             return total
         r, channels = self.wide
-        return np.tile(total.reshape(r, channels).sum(axis=0), r)
+        return self.xp.tile(total.reshape(r, channels).sum(axis=0), r)
 
     def backward(self, g):
-        xhat, axes, n = self.xhat, self.stat_axes, np.asarray(self.n, dtype=g.dtype)
+        xp, xhat, axes, n = self.xp, self.xhat, self.stat_axes, g.dtype.type(self.n)
         if self.wide:
             g, axes = g.reshape(xhat.shape), (0,)
         need = self.needs_input_grad
@@ -155,9 +156,9 @@ class _Normalize(Function):
                 dbeta = sum_g.reshape(-1)[per_channel].reshape(self.inputs[i_beta].shape)
             if need[0]:
                 # dx = (gamma / sigma) * (g - mean(g) - xhat * mean(g * xhat))
-                dx = np.multiply(xhat, sum_gx / n, out=gxhat)  # reuse g*xhat's memory
+                dx = xp.multiply(xhat, sum_gx / n, out=gxhat)  # reuse g*xhat's memory
                 dx += sum_g / n
-                np.subtract(g, dx, out=dx)
+                xp.subtract(g, dx, out=dx)
                 dx *= self.inv_std if self.gamma is None else self.gamma * self.inv_std
                 if self.wide:
                     dx = dx.reshape(self.in_shape)
@@ -174,9 +175,9 @@ class _Normalize(Function):
                 dx = gy * xhat
                 mean_gx = dx.mean(axis=axes, keepdims=True)
                 mean_g = gy.mean(axis=axes, keepdims=True)
-                np.multiply(xhat, mean_gx, out=dx)
+                xp.multiply(xhat, mean_gx, out=dx)
                 dx += mean_g
-                np.subtract(gy, dx, out=dx)
+                xp.subtract(gy, dx, out=dx)
                 dx *= self.inv_std
         grads = [dx]
         if self.has_gamma:
@@ -207,7 +208,7 @@ class BatchNormInference(Function):
         params = list(params)
         gamma = _as_broadcast(params.pop(0), bshape, "gamma", fn) if self.has_gamma else None
         beta = _as_broadcast(params.pop(0), bshape, "beta", fn) if self.has_beta else None
-        inv_std = 1.0 / np.sqrt(var + np.asarray(self.epsilon, dtype=var.dtype))
+        inv_std = 1.0 / self.xp.sqrt(var + var.dtype.type(self.epsilon))
         scale = inv_std * gamma if gamma is not None else inv_std
         shift = -mean * scale
         if beta is not None:
@@ -278,7 +279,7 @@ def batch_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
                     "batch_norm")
     y = fn(x, *_params(x, gamma, beta))
     compact = tuple(x.shape[i] for i in axes)
-    size = int(np.prod(compact))
+    size = math.prod(compact)
     mean, var = (s.reshape(-1)[:size].reshape(compact) for s in (fn.mean, fn.var))  # one per feature
     return y, Tensor._wrap(mean, False), Tensor._wrap(var, False)
 

@@ -17,7 +17,7 @@ TensorFlow does.
 How it is computed. A window has few positions (4 for 2x2) but there are many windows, so we
 loop over the window *offsets*, never over pixels: for the offset (i, j) the strided view
 ``x[:, i::s, j::s, :]`` holds that element of every window at once. Max pooling is then a few
-``np.maximum`` calls over such views, average pooling a few ``np.add`` calls. The backward pass
+``maximum`` calls over such views, average pooling a few ``add`` calls. The backward pass
 loops over the same offsets and writes (or, when windows overlap, adds) the gradient into the
 same views of the input gradient.
 
@@ -35,9 +35,11 @@ Example:
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
+from glassnet.backend import array_module
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import as_tensor, check_padding, int_tuple
 from glassnet.ops.reductions import max as _reduce_max
@@ -95,12 +97,18 @@ def _offset_slices(pool_size, strides, out_sizes):
 
 # ----------------------------------------------------------------------------- pooling
 class Pool(Function):
-    """Max or average pooling over the spatial axes of a channels-last array (any rank)."""
+    """Max or average pooling over the spatial axes of a channels-last array (any rank).
+
+    Max:     y = max over the window of x;  dx = g at the window's first maximum, 0 elsewhere.
+    Average: y = (1/count) sum over the window of x;  dx_i = g / count for every x_i in it
+    (count = the window's real, non-padded elements). Overlapping windows add their shares.
+    """
 
     def __init__(self, mode, pool_size, strides, padding):
         self.mode, self.pool_size, self.strides, self.padding = mode, pool_size, strides, padding
 
     def forward(self, x):
+        xp = self.xp
         where = f"{self.mode}_pool{len(self.pool_size)}d"
         if x.ndim != len(self.pool_size) + 2:
             raise ValueError(f"{where}: expected input of rank {len(self.pool_size) + 2} "
@@ -111,14 +119,14 @@ class Pool(Function):
         self.padded = any(lo or hi for lo, hi in self.pads)
         if self.padded:
             fill = -np.inf if self.mode == "max" else 0
-            x = np.pad(x, ((0, 0),) + self.pads + ((0, 0),), constant_values=fill)
+            x = xp.pad(x, ((0, 0),) + self.pads + ((0, 0),), constant_values=fill)
         # windows tile the (padded) input exactly when strides == pool_size and the size divides:
         # then every input element is in exactly one window and backward can assign, not add
         self.tiles = all(s == k and o * k == n for s, k, o, n in
                          zip(self.strides, self.pool_size, out_sizes, x.shape[1:-1]))
         self.slices = _offset_slices(self.pool_size, self.strides, out_sizes)
         views = [x[sl] for sl in self.slices]
-        combine = np.maximum if self.mode == "max" else np.add
+        combine = xp.maximum if self.mode == "max" else xp.add
         out = views[0].copy() if len(views) == 1 else combine(views[0], views[1])
         for v in views[2:]:
             combine(out, v, out=out)
@@ -126,7 +134,7 @@ class Pool(Function):
             self.x, self.out = x, out
             return out
         self.count = self._window_counts(out_sizes, x.dtype)
-        np.divide(out, self.count, out=out)
+        xp.divide(out, self.count, out=out)
         return out
 
     def _window_counts(self, out_sizes, dtype):
@@ -136,12 +144,13 @@ class Pool(Function):
         ``min(start + k, n) - max(start, 0)`` real elements; the product over axes is the count.
         """
         if not self.padded:
-            return np.asarray(np.prod(self.pool_size), dtype=dtype)
-        count = np.ones((1,) * (len(out_sizes) + 2), dtype=dtype)
+            return dtype.type(math.prod(self.pool_size))
+        xp = self.xp
+        count = xp.ones((1,) * (len(out_sizes) + 2), dtype=dtype)
         for axis, (n, k, s, o, (lo, _)) in enumerate(
                 zip(self.in_shape[1:-1], self.pool_size, self.strides, out_sizes, self.pads)):
-            start = np.arange(o) * s - lo
-            per_axis = (np.minimum(start + k, n) - np.maximum(start, 0)).astype(dtype)
+            start = xp.arange(o) * s - lo
+            per_axis = (xp.minimum(start + k, n) - xp.maximum(start, 0)).astype(dtype)
             shape = [1] * count.ndim
             shape[axis + 1] = o
             count = count * per_axis.reshape(shape)
@@ -151,7 +160,7 @@ class Pool(Function):
         shape = self.x.shape if self.mode == "max" else tuple(
             n + lo + hi for n, (lo, hi) in zip(self.in_shape, ((0, 0),) + self.pads + ((0, 0),)))
         dtype = g.dtype
-        grad = np.empty(shape, dtype) if self.tiles else np.zeros(shape, dtype)
+        grad = self.xp.empty(shape, dtype) if self.tiles else self.xp.zeros(shape, dtype)
         if self.mode == "max":
             self._max_backward(g, grad)
         else:
@@ -172,6 +181,7 @@ class Pool(Function):
         # (remaining * hit) and the window's remaining gradient drops to 0 (remaining - taken),
         # so later ties receive nothing. Arithmetic instead of masked writes is 2x faster; the
         # price is that a non-finite incoming gradient (inf, nan) turns its whole window nan.
+        xp = self.xp
         remaining = g  # never written in place: it may be shared with other ops
         last = len(self.slices) - 1
         for i, sl in enumerate(self.slices):
@@ -183,16 +193,16 @@ class Pool(Function):
                 else:
                     dst += remaining
                 break
-            hit = np.equal(self.x[sl], self.out)
+            hit = xp.equal(self.x[sl], self.out)
             if self.tiles:
-                taken = np.multiply(remaining, hit, out=dst)
+                taken = xp.multiply(remaining, hit, out=dst)
             else:
                 taken = remaining * hit
                 dst += taken
             if remaining is g:
                 remaining = remaining - taken
             else:
-                np.subtract(remaining, taken, out=remaining)
+                xp.subtract(remaining, taken, out=remaining)
 
 
 def _pool(mode, x, pool_size, strides, padding, rank):
@@ -287,10 +297,10 @@ def global_avg_pool(x, keepdims=False) -> Tensor:
 
 # ----------------------------------------------------------------------------- upsampling
 class UpsampleNearest(Function):
-    """Repeat every element ``size[a]`` times along spatial axis ``a`` (np.repeat per axis).
+    """Repeat every element ``size[a]`` times along spatial axis ``a`` (``repeat`` per axis).
 
-    Each input element is copied into a block of ``prod(size)`` outputs, so its gradient is
-    the sum over its block.
+    Each input element is copied into a block of ``prod(size)`` outputs, so dx = the sum of g
+    over its block.
     """
 
     def __init__(self, size):
@@ -301,7 +311,7 @@ class UpsampleNearest(Function):
         # (N, h, 1, w, 1, C) broadcast into (N, h, fh, w, fw, C): one pass writes the output
         interleaved = (n,) + tuple(d for m in spatial for d in (m, 1)) + (c,)
         self.blocks = (n,) + tuple(d for m, f in zip(spatial, self.size) for d in (m, f)) + (c,)
-        out = np.empty(self.blocks, dtype=x.dtype)
+        out = self.xp.empty(self.blocks, dtype=x.dtype)
         out[...] = x.reshape(interleaved)
         return out.reshape((n,) + tuple(m * f for m, f in zip(spatial, self.size)) + (c,))
 
@@ -312,41 +322,40 @@ class UpsampleNearest(Function):
 
 class AxisLinearMap(Function):
     """``out = M @ x`` along one axis (a linear resampling such as bilinear interpolation);
-    the gradient is ``M.T @ g`` along the same axis."""
+    dx = ``M^T @ g`` along the same axis."""
 
     def __init__(self, matrix, axis):
         self.matrix, self.axis = matrix, axis
 
     def _apply(self, m, a, shape_out):
-        lead, trail = int(np.prod(a.shape[:self.axis])), int(np.prod(a.shape[self.axis + 1:]))
-        res = np.matmul(m, a.reshape(lead, a.shape[self.axis], trail))
+        lead, trail = math.prod(a.shape[:self.axis]), math.prod(a.shape[self.axis + 1:])
+        res = m @ a.reshape(lead, a.shape[self.axis], trail)
         return res.reshape(shape_out)
 
     def forward(self, x):
         self.in_shape = x.shape
-        m = self.matrix.astype(x.dtype, copy=False)
+        self.m = m = self.matrix.astype(x.dtype, copy=False)
         return self._apply(m, x, x.shape[:self.axis] + (m.shape[0],) + x.shape[self.axis + 1:])
 
     def backward(self, g):
-        m = self.matrix.astype(g.dtype, copy=False)
-        return (self._apply(m.T, g, self.in_shape),)
+        return (self._apply(self.m.T.astype(g.dtype, copy=False), g, self.in_shape),)
 
 
-def _linear_interp_matrix(n: int, factor: int) -> np.ndarray:
+def _linear_interp_matrix(n: int, factor: int, xp):
     """(n * factor, n) weights of linear interpolation with half-pixel centres.
 
     Output pixel ``o`` sits at input coordinate ``(o + 0.5) / factor - 0.5`` (clamped at 0), and
     takes ``1 - t`` of the input pixel on its left and ``t`` of the one on its right. This is
     ``tf.image.resize(..., "bilinear")`` (Keras) and ``F.interpolate(align_corners=False)``.
     """
-    m = np.zeros((n * factor, n))
-    src = np.maximum((np.arange(n * factor) + 0.5) / factor - 0.5, 0.0)
-    lo = np.minimum(np.floor(src).astype(int), n - 1)
-    hi = np.minimum(lo + 1, n - 1)
+    rows = xp.arange(n * factor)
+    src = xp.maximum((rows + 0.5) / factor - 0.5, 0.0)
+    lo = xp.minimum(xp.floor(src).astype(int), n - 1)
+    hi = xp.minimum(lo + 1, n - 1)
     t = src - lo
-    rows = np.arange(n * factor)
-    np.add.at(m, (rows, lo), 1.0 - t)
-    np.add.at(m, (rows, hi), t)
+    m = xp.zeros((n * factor, n))
+    m[rows, lo] += 1.0 - t  # each statement touches a row once, so += adds (at the edge lo = hi)
+    m[rows, hi] += t
     return m
 
 
@@ -383,7 +392,7 @@ def upsample_bilinear(x, size=2) -> Tensor:
     x, size = _upsample_args(x, size, "upsample_bilinear")
     for axis, f in enumerate(size, start=1):
         if f != 1:
-            x = AxisLinearMap(_linear_interp_matrix(x.shape[axis], f), axis)(x)
+            x = AxisLinearMap(_linear_interp_matrix(x.shape[axis], f, array_module(x.data)), axis)(x)
     return x if any(f != 1 for f in size) else UpsampleNearest(size)(x)
 
 

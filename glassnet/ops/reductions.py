@@ -1,5 +1,11 @@
-"""Reductions: sum, mean, max, min and variance over axes, with ``keepdims``."""
+"""Reductions: sum, mean, max, min and variance over axes, with ``keepdims``.
+
+Each backward first puts the reduced axes back into the incoming gradient ``g`` (as size-1
+axes) so that it broadcasts against the input.
+"""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -13,41 +19,47 @@ def _expand_to_input(g, in_shape, axes, keepdims):
     if axes is None:
         return g.reshape((1,) * len(in_shape))
     if not keepdims:
-        g = np.expand_dims(g, axes)
+        kept = iter(g.shape)
+        g = g.reshape([1 if i in axes else next(kept) for i in range(len(in_shape))])
     return g
 
 
 class Sum(Function):
+    """s = sum of a over axes;  da_i = g (every summand gets the whole gradient)."""
+
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
         self.axes = normalize_axis(self.axis, a.ndim)
         self.in_shape = a.shape
-        return np.asarray(a.sum(axis=self.axes, keepdims=self.keepdims))
+        return self.xp.asarray(a.sum(axis=self.axes, keepdims=self.keepdims))
 
     def backward(self, g):
         g = _expand_to_input(g, self.in_shape, self.axes, self.keepdims)
-        return (np.broadcast_to(g, self.in_shape),)
+        return (self.xp.broadcast_to(g, self.in_shape),)
 
 
 class Mean(Sum):
+    """m = (1/N) sum of a over axes;  da_i = g / N."""
+
     def forward(self, a):
         out = super().forward(a)
         self.count = a.size // out.size if out.size else 1
         # the mean of ints or bools (an accuracy) is a float: floatx, not the input's dtype
         dtype = a.dtype if a.dtype.kind == "f" else np.dtype(backend.floatx())
-        return (out / np.asarray(self.count, dtype=dtype)).astype(dtype, copy=False)
+        return (out / dtype.type(self.count)).astype(dtype, copy=False)
 
     def backward(self, g):
         (g,) = super().backward(g)
-        return (g / np.asarray(self.count, dtype=g.dtype),)
+        return (g / g.dtype.type(self.count),)
 
 
 class Max(Function):
-    """Max over axes; ties share the gradient evenly (PyTorch's ``amax`` rule)."""
+    """m = max of a over axes;  da_i = g / k where a_i = m (k = number of tied maxima), else 0
+    (ties share the gradient evenly: PyTorch's ``amax`` rule)."""
 
-    reducer = staticmethod(np.max)
+    reducer = "max"
 
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
@@ -55,8 +67,8 @@ class Max(Function):
     def forward(self, a):
         self.axes = normalize_axis(self.axis, a.ndim)
         self.a = a
-        self.out = np.asarray(self.reducer(a, axis=self.axes, keepdims=True))
-        return self.out if self.keepdims else np.asarray(self.out.reshape(
+        self.out = self.xp.asarray(getattr(a, self.reducer)(axis=self.axes, keepdims=True))
+        return self.out if self.keepdims else self.xp.asarray(self.out.reshape(
             [n for i, n in enumerate(a.shape) if self.axes is not None and i not in self.axes]))
 
     def backward(self, g):
@@ -67,7 +79,9 @@ class Max(Function):
 
 
 class Min(Max):
-    reducer = staticmethod(np.min)
+    """m = min of a over axes; the gradient rule of ``Max``."""
+
+    reducer = "min"
 
 
 class Var(Function):
@@ -83,13 +97,13 @@ class Var(Function):
         self.axes = normalize_axis(self.axis, a.ndim)
         self.in_shape = a.shape
         self.centered = a - a.mean(axis=self.axes, keepdims=True)
-        self.n = int(np.prod([a.shape[i] for i in (self.axes if self.axes is not None else range(a.ndim))]))
-        denom = np.asarray(self.n - self.ddof, dtype=a.dtype)
-        return np.asarray((self.centered * self.centered).sum(axis=self.axes, keepdims=self.keepdims) / denom)
+        self.n = math.prod(a.shape[i] for i in (self.axes if self.axes is not None else range(a.ndim)))
+        denom = a.dtype.type(self.n - self.ddof)
+        return self.xp.asarray((self.centered * self.centered).sum(axis=self.axes, keepdims=self.keepdims) / denom)
 
     def backward(self, g):
         g = _expand_to_input(g, self.in_shape, self.axes, self.keepdims)
-        scale = np.asarray(2.0 / (self.n - self.ddof), dtype=g.dtype)
+        scale = g.dtype.type(2.0 / (self.n - self.ddof))
         return (g * self.centered * scale,)
 
 

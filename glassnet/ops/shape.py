@@ -5,13 +5,18 @@ to where the value came from.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
+from glassnet.backend import array_module
 from glassnet.core.tensor import Function, Tensor
-from glassnet.ops._util import as_tensor
+from glassnet.ops._util import as_tensor, is_int, unbroadcast
 
 
 class Reshape(Function):
+    """The same values in a new shape;  da = g reshaped back to a's shape."""
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
@@ -24,6 +29,8 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    """Axes permuted by ``axes``;  da = g permuted by the inverse permutation."""
+
     def __init__(self, axes=None):
         self.axes = None if axes is None else tuple(axes)
 
@@ -39,79 +46,87 @@ class Transpose(Function):
 
 
 class GetItem(Function):
-    """``a[index]`` for basic slices and integer/boolean array indices."""
+    """``a[index]`` for basic slices and integer/boolean array indices;  da = zeros with g
+    added at the picked positions (added, not written: an index may pick an element twice)."""
 
     def __init__(self, index):
         self.index = index
 
     def forward(self, a):
         self.in_shape, self.dtype = a.shape, a.dtype
-        return np.asarray(a[self.index])
+        return self.xp.asarray(a[self.index])
 
     def backward(self, g):
-        grad = np.zeros(self.in_shape, dtype=g.dtype)
+        xp = self.xp
+        grad = xp.zeros(self.in_shape, dtype=g.dtype)
         if _is_basic_index(self.index):
             grad[self.index] = g  # a view: each element is picked at most once
         else:
             # add.at accumulates when an advanced index repeats an element (x[[0, 0]])
-            np.add.at(grad, self.index, g)
+            xp.add.at(grad, self.index, g)
         return (grad,)
 
 
 def _is_basic_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in items)
+    return all(is_int(i) or isinstance(i, slice) or i is None or i is Ellipsis for i in items)
 
 
 class BroadcastTo(Function):
+    """``a`` repeated along broadcast axes;  da = g summed over those axes (``unbroadcast``)."""
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
     def forward(self, a):
         self.in_shape = a.shape
-        return np.broadcast_to(a, self.shape)
+        return self.xp.broadcast_to(a, self.shape)
 
     def backward(self, g):
-        from glassnet.ops._util import unbroadcast
         return (unbroadcast(g, self.in_shape),)
 
 
 class Concatenate(Function):
+    """Inputs joined along ``axis``;  each input's gradient is its slice of g along ``axis``."""
+
     def __init__(self, axis=0):
         self.axis = axis
 
     def forward(self, *arrays):
         self.sizes = [a.shape[self.axis] for a in arrays]
-        return np.concatenate(arrays, axis=self.axis)
+        return self.xp.concatenate(arrays, axis=self.axis)
 
     def backward(self, g):
-        bounds = np.cumsum(self.sizes)[:-1]
-        return tuple(np.split(g, bounds, axis=self.axis))
+        bounds = list(itertools.accumulate(self.sizes))[:-1]
+        return tuple(self.xp.split(g, bounds, axis=self.axis))
 
 
 class Stack(Function):
+    """Inputs joined along a new axis;  input i's gradient is g at index i of that axis."""
+
     def __init__(self, axis=0):
         self.axis = axis
 
     def forward(self, *arrays):
-        return np.stack(arrays, axis=self.axis)
+        return self.xp.stack(arrays, axis=self.axis)
 
     def backward(self, g):
         n = g.shape[self.axis]
-        return tuple(np.take(g, i, axis=self.axis) for i in range(n))
+        return tuple(self.xp.take(g, i, axis=self.axis) for i in range(n))
 
 
 class Pad(Function):
-    """Constant padding; the gradient is the centre crop."""
+    """Constant padding;  da = the centre crop of g (the padding received no input)."""
 
     def __init__(self, pad_width, constant_values=0.0):
         self.pad_width = pad_width
         self.constant_values = constant_values
 
     def forward(self, a):
-        self.width = np.broadcast_to(np.asarray(self.pad_width, dtype=int), (a.ndim, 2))
+        # pad widths are host numbers (shape arithmetic), not device data
+        self.width = np.broadcast_to(np.asarray(self.pad_width, dtype=int), (a.ndim, 2)).tolist()
         self.in_shape = a.shape
-        return np.pad(a, self.width, mode="constant", constant_values=self.constant_values)
+        return self.xp.pad(a, self.width, mode="constant", constant_values=self.constant_values)
 
     def backward(self, g):
         crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(self.width, self.in_shape))
@@ -129,11 +144,21 @@ def transpose(a, axes=None) -> Tensor:
 
 
 def getitem(a, index) -> Tensor:
-    """``a[index]``: slices, integers, integer or boolean arrays."""
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    """``a[index]``: slices, integers, integer or boolean arrays.
+
+    Index arrays given as lists or host arrays are moved to where ``a`` lives.
+    """
+    a = as_tensor(a)
+    xp = array_module(a.data)
+
+    def one(i):
+        if isinstance(i, Tensor):
+            i = i.data
+        if isinstance(i, (list, np.ndarray)):
+            return xp.asarray(i)
+        return i
+
+    index = tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
     return GetItem(index)(a)
 
 
@@ -165,7 +190,7 @@ def split(a, indices_or_sections, axis=0) -> list:
     """
     a = as_tensor(a)
     n = a.shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if is_int(indices_or_sections):
         if n % indices_or_sections:
             raise ValueError(f"split: axis {axis} of size {n} does not divide into "
                              f"{indices_or_sections} equal parts")

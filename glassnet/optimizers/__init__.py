@@ -24,20 +24,13 @@ from glassnet.optimizers.base import Optimizer, clip_by_global_norm, clip_by_nor
 from glassnet.optimizers.rmsprop import RMSprop
 from glassnet.optimizers.sgd import SGD
 from glassnet.optimizers import schedules  # noqa: E402  (the module: optimizers.schedules.StepDecay)
+from glassnet.utils.lookup import Lookup
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "get", "serialize", "deserialize",
            "global_norm", "clip_by_norm", "clip_by_global_norm", "schedules"]
 
-_BY_NAME = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
-
-
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    cls = _BY_NAME.get(str(name).lower())
-    if cls is None:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of {sorted(_BY_NAME)}")
-    return cls
+_LOOKUP = Lookup("optimizer", names={"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam},
+                 classes=(SGD, Adagrad, RMSprop, Adam))
 
 
 def serialize(optimizer) -> dict:
@@ -60,21 +53,21 @@ def deserialize(config, custom_objects=None) -> Optimizer:
         custom_objects: optional ``{class name: class}`` for your own optimizers or schedules.
     """
     if isinstance(config, str):
-        return _lookup(config, custom_objects)()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"optimizer config: expected a dict with 'class_name' and 'config', received {config!r}")
-    cls = _lookup(config["class_name"], custom_objects)
-    return cls.from_config(config.get("config") or {}, custom_objects=custom_objects)
+        return _LOOKUP.find(config, custom_objects)()
+    class_name, kwargs = _LOOKUP.config_parts(config)
+    cls = _LOOKUP.find_class(class_name, custom_objects)
+    return cls.from_config(kwargs, custom_objects=custom_objects)
 
 
 def get(identifier) -> Optimizer:
     """Resolve an optimizer: a name (``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"adagrad"``, any
-    case), a config dict, an ``Optimizer`` instance (returned as is) or class.
+    case; see ``glassnet.utils.lookup``), a config dict, an ``Optimizer`` instance (returned as
+    is) or class.
 
     Names give the Keras defaults (``"adam"`` is ``Adam(learning_rate=0.001)``).
 
     Raises:
-        ValueError: for an unknown name, listing the known ones.
+        ValueError: for an unknown name, listing the known ones, or an identifier of another type.
 
     Example:
         >>> get("SGD")
@@ -86,5 +79,4 @@ def get(identifier) -> Optimizer:
         return deserialize(identifier)
     if inspect.isclass(identifier) and issubclass(identifier, Optimizer):
         return identifier()
-    raise ValueError(f"could not interpret optimizer: expected one of {sorted(_BY_NAME)}, a config dict or an "
-                     f"Optimizer, received {identifier!r}")
+    raise _LOOKUP.not_understood(identifier, "a name, a config dict or an Optimizer")

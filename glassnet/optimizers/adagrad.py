@@ -1,8 +1,7 @@
 """Adagrad: per-weight learning rates that shrink with the sum of past squared gradients."""
 from __future__ import annotations
 
-import numpy as np
-
+from glassnet.backend import array_module
 from glassnet.optimizers.base import Optimizer, check_in_range
 
 
@@ -46,16 +45,16 @@ class Adagrad(Optimizer):
         return ("accumulator",)
 
     def _init_slot(self, slot_name, param):
-        return np.full_like(param.data, self.initial_accumulator_value)
+        return array_module(param.data).full_like(param.data, self.initial_accumulator_value)
 
     def update_step(self, grad, param, lr):
         w = param.data
-        dt = w.dtype.type
+        xp, dt = array_module(w), w.dtype.type
         acc = self._slots_for(param)["accumulator"]
         acc += grad * grad                  # acc = acc + g^2
         step = acc + dt(self.epsilon)
-        np.sqrt(step, out=step)
-        np.divide(grad, step, out=step)
+        xp.sqrt(step, out=step)
+        xp.divide(grad, step, out=step)
         step *= dt(lr)
         w -= step                           # w = w - lr * g / sqrt(acc + eps)
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from glassnet.backend import array_module
 from glassnet.optimizers.base import Optimizer, check_in_range
 
 
@@ -57,7 +56,7 @@ class Adam(Optimizer):
 
     def update_step(self, grad, param, lr):
         w = param.data
-        dt = w.dtype.type
+        xp, dt = array_module(w), w.dtype.type
         slots = self._slots_for(param)
         m, v = slots["momentum"], slots["velocity"]
         t = self.iterations + 1
@@ -66,17 +65,17 @@ class Adam(Optimizer):
         tmp = grad * dt(1.0 - self.beta_1)
         m *= dt(self.beta_1)
         m += tmp                            # m = b1 * m + (1 - b1) * g
-        np.multiply(grad, grad, out=tmp)
+        xp.multiply(grad, grad, out=tmp)
         tmp *= dt(1.0 - self.beta_2)
         v *= dt(self.beta_2)
         v += tmp                            # v = b2 * v + (1 - b2) * g^2
         if self.amsgrad:
             v_hat = slots["velocity_hat"]
-            np.maximum(v_hat, v, out=v_hat)  # v_hat = max(v_hat, v)
+            xp.maximum(v_hat, v, out=v_hat)  # v_hat = max(v_hat, v)
             v = v_hat
-        np.sqrt(v, out=tmp)
+        xp.sqrt(v, out=tmp)
         tmp += dt(self.epsilon)
-        np.divide(m, tmp, out=tmp)
+        xp.divide(m, tmp, out=tmp)
         tmp *= dt(alpha)
         w -= tmp                            # w = w - alpha * m / (sqrt(v) + eps)
 

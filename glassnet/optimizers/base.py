@@ -30,6 +30,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from glassnet.backend import array_module, to_host
 from glassnet.core.tensor import Tensor
 from glassnet.optimizers import schedules
 
@@ -64,7 +65,7 @@ def global_norm(grads) -> float:
         5.0
     """
     # float64 accumulator for accuracy; the squares themselves stay in the gradient's dtype
-    return math.sqrt(sum(float(np.sum(g * g, dtype=np.float64)) for g in grads))
+    return math.sqrt(sum(float((g * g).sum(dtype=np.float64)) for g in grads))
 
 
 def clip_by_norm(grad: np.ndarray, clipnorm: float) -> np.ndarray:
@@ -177,7 +178,7 @@ class Optimizer:
 
     def _init_slot(self, slot_name: str, param) -> np.ndarray:
         """The starting value of a state array: zeros like the parameter, unless overridden."""
-        return np.zeros_like(param.data)
+        return array_module(param.data).zeros_like(param.data)
 
     def _slots_for(self, param) -> dict:
         """The state arrays of ``param`` (created on its first update)."""
@@ -188,6 +189,10 @@ class Optimizer:
             slots = self._slots[param.name] = {s: self._init_slot(s, param) for s in self.slot_names}
             return slots
         some = next(iter(slots.values()), data)
+        xp = array_module(data)
+        if array_module(some) is not xp:  # state restored by set_state lives on the host
+            for s in slots:
+                slots[s] = xp.asarray(slots[s])
         if some.shape != data.shape:
             raise ValueError(f"{self.name}: state for parameter {param.name!r} has shape {some.shape}, but the "
                              f"parameter has shape {data.shape} (is this optimizer shared by two models, "
@@ -220,12 +225,13 @@ class Optimizer:
         """A copy of the optimizer state as a flat ``{name: array}`` dict.
 
         Keys are ``"<parameter name>/<slot>"`` (``"dense_1/kernel/momentum"``) plus
-        ``"iterations"``. Save it with ``np.savez`` and restore it with ``set_state``.
+        ``"iterations"``. Save it with ``np.savez`` and restore it with ``set_state``. The
+        arrays are NumPy arrays on the host, wherever the parameters live.
         """
         state = {"iterations": np.asarray(self.iterations, dtype=np.int64)}
         for pname, slots in self._slots.items():
             for sname, arr in slots.items():
-                state[f"{pname}/{sname}"] = arr.copy()
+                state[f"{pname}/{sname}"] = np.array(to_host(arr))  # a copy
         return state
 
     def set_state(self, state) -> None:
@@ -246,7 +252,8 @@ class Optimizer:
             raise ValueError(f"{who}: set_state expected an 'iterations' entry, received keys {sorted(state)}")
         iterations = np.asarray(state["iterations"])
         if iterations.dtype.kind not in "iu" or iterations.size != 1 or int(iterations.ravel()[0]) < 0:
-            raise ValueError(f"{who}: expected 'iterations' to be a non-negative integer, received {state['iterations']!r}")
+            raise ValueError(f"{who}: expected 'iterations' to be a non-negative integer, "
+                             f"received {state['iterations']!r}")
         expected = self.slot_names
         loaded = {}
         for key, value in state.items():
@@ -313,7 +320,7 @@ class Optimizer:
             if not isinstance(param, Tensor):
                 raise TypeError(f"{self.name}: apply_gradients expected a Parameter as the second item of "
                                 f"each pair, received {type(param).__name__}")
-            grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+            grad = grad.data if isinstance(grad, Tensor) else array_module(param.data).asarray(grad)
             if grad.shape != param.data.shape:
                 raise ValueError(f"{self.name}: gradient for {param.name!r}: expected shape {param.data.shape}, "
                                  f"received {grad.shape}")
@@ -349,7 +356,7 @@ class Optimizer:
         if self.global_clipnorm is not None:
             return clip_by_global_norm(grads, self.global_clipnorm)
         if self.clipvalue is not None:
-            return [np.clip(g, g.dtype.type(-self.clipvalue), g.dtype.type(self.clipvalue)) for g in grads]
+            return [g.clip(g.dtype.type(-self.clipvalue), g.dtype.type(self.clipvalue)) for g in grads]
         return grads
 
     def _apply_pairs(self, pairs) -> None:

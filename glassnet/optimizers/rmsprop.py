@@ -1,8 +1,7 @@
 """RMSprop: divide each step by a moving average of recent gradient magnitudes."""
 from __future__ import annotations
 
-import numpy as np
-
+from glassnet.backend import array_module
 from glassnet.optimizers.base import Optimizer, check_in_range
 
 
@@ -61,11 +60,11 @@ class RMSprop(Optimizer):
 
     def update_step(self, grad, param, lr):
         w = param.data
-        dt = w.dtype.type
+        xp, dt = array_module(w), w.dtype.type
         slots = self._slots_for(param)
         rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
         v = slots["velocity"]
-        tmp = np.multiply(grad, grad)
+        tmp = grad * grad
         tmp *= one_minus_rho
         v *= rho
         v += tmp                            # v = rho * v + (1 - rho) * g^2
@@ -73,13 +72,13 @@ class RMSprop(Optimizer):
             mg = slots["average_gradient"]
             mg *= rho
             mg += one_minus_rho * grad      # mg = rho * mg + (1 - rho) * g
-            np.multiply(mg, mg, out=tmp)
-            np.subtract(v, tmp, out=tmp)
+            xp.multiply(mg, mg, out=tmp)
+            xp.subtract(v, tmp, out=tmp)
             tmp += dt(self.epsilon)         # tmp = v - mg^2 + eps
         else:
-            np.add(v, dt(self.epsilon), out=tmp)  # tmp = v + eps
-        np.sqrt(tmp, out=tmp)
-        np.divide(grad, tmp, out=tmp)
+            xp.add(v, dt(self.epsilon), out=tmp)  # tmp = v + eps
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(grad, tmp, out=tmp)
         tmp *= dt(lr)                       # tmp = step = lr * g / sqrt(... + eps)
         if self.momentum:
             m = slots["momentum"]

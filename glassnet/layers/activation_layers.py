@@ -1,11 +1,42 @@
-"""Activation layers with their own arguments or weights: ReLU, LeakyReLU, PReLU, ELU,
-Softmax and Maxout. (Plain activations are also available as ``Activation("name")``.)"""
+"""Activation *layers* (classes): Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Maxout.
+
+Not to be confused with ``glassnet.ops.activations`` (the activation functions as
+differentiable ops, with their derivatives) or ``glassnet.activations`` (the name -> function
+lookup behind ``activation="relu"``). ``Activation("name")`` wraps any of those functions as a
+layer; the other classes here have arguments (slopes, bounds, axes) or weights of their own.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from glassnet import initializers, ops, regularizers
+from glassnet import activations, initializers, ops, regularizers
 from glassnet.layers.base import Layer
+
+__all__ = ["Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Maxout"]
+
+
+class Activation(Layer):
+    """Applies an activation function: ``Activation("relu")``.
+
+    Example:
+        >>> Activation("tanh")(np.zeros((1, 2)))
+        Tensor([[0. 0.]], dtype=float32)
+    """
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config
 
 
 class _ShapePreserving(Layer):

@@ -1,8 +1,5 @@
-"""Weight initializers, as Keras's ``keras.initializers``.
-
-An initializer is an object you call with a shape (and optionally a dtype) to get a NumPy
-array of starting values: ``GlorotUniform()((784, 128))``. Layers accept them by name
-(``Dense(10, kernel_initializer="he_normal")``) and turn the name into an object with ``get``.
+"""Random initializers: normal, uniform and truncated normal values, ``VarianceScaling`` and its
+named presets (Glorot, He, LeCun), and ``Orthogonal``.
 
 Why the scale matters: a layer computes sums of ``fan_in`` products. If each weight has variance
 ``s``, the output variance is about ``fan_in * s`` times the input's, so ``s = 1 / fan_in``
@@ -17,213 +14,29 @@ initializer is a fixed function of the shape: every call returns the same values
 Keras 3), so do not share one seeded initializer between layers that should differ.
 
 Example:
-    >>> from glassnet import initializers
-    >>> w = initializers.get("glorot_uniform")((3, 2))
-    >>> w.shape, w.dtype
-    ((3, 2), dtype('float32'))
+    >>> HeNormal(seed=0)((3, 3, 8, 16)).shape
+    (3, 3, 8, 16)
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
 
 from glassnet import backend
+from glassnet.initializers.initializer import Initializer, _check_dtype, _check_seed, _check_shape, compute_fans
 
 # The standard deviation of a standard normal truncated to [-2, 2]. Dividing by it makes the
 # *truncated* distribution have the requested standard deviation (Keras uses the same constant).
 _TRUNCATED_STDDEV = 0.87962566103423978
 
 
-# ---------------------------------------------------------------------------- helpers
-def _check_shape(shape, who: str) -> tuple:
-    """``shape`` as a tuple of non-negative ints (an int n means ``(n,)``)."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (int(shape),)
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise TypeError(f"{who}: expected a shape (tuple of ints), received {shape!r}") from None
-    for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0:
-            raise ValueError(f"{who}: expected a shape of non-negative ints, received {shape!r}")
-    return tuple(int(d) for d in shape)
-
-
-def _check_dtype(dtype, who: str, float_only: bool = False) -> np.dtype:
-    dtype = np.dtype(backend.floatx() if dtype is None else dtype)
-    if float_only and dtype.kind != "f":
-        raise ValueError(f"{who}: expected a float dtype for random values, received {dtype}")
-    return dtype
-
-
-def _check_seed(seed, who: str):
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"{who}: expected seed to be None or a non-negative int, received {seed!r}")
-    return int(seed)
-
-
+# ---------------------------------------------------------------------------- random
 def _work_dtype(dtype: np.dtype):
     """NumPy draws float32 or float64 directly; anything else (float16) is drawn in float32."""
     return dtype if dtype in (np.dtype("float32"), np.dtype("float64")) else np.dtype("float32")
 
 
-def compute_fans(shape) -> tuple:
-    """The number of inputs and outputs a weight of this shape connects, as Keras computes them.
-
-    - scalar: (1, 1);  vector ``(n,)``: (n, n)
-    - Dense kernel ``(in, out)``: (in, out)
-    - convolution kernel ``(k1, ..., in, out)``: each output sums over a whole window, so both
-      counts are multiplied by the receptive field size ``k1 * k2 * ...``.
-
-    Args:
-        shape: the weight's shape.
-
-    Returns:
-        ``(fan_in, fan_out)`` as ints.
-
-    Example:
-        >>> compute_fans((3, 3, 16, 32))   # a 3x3 Conv2D from 16 to 32 channels
-        (144, 288)
-    """
-    shape = tuple(shape)
-    if len(shape) == 0:
-        return 1, 1
-    if len(shape) == 1:
-        return int(shape[0]), int(shape[0])
-    if len(shape) == 2:
-        return int(shape[0]), int(shape[1])
-    receptive_field = 1
-    for d in shape[:-2]:
-        receptive_field *= d
-    return int(shape[-2] * receptive_field), int(shape[-1] * receptive_field)
-
-
-# ---------------------------------------------------------------------------- base class
-class Initializer:
-    """Base class: call it with a shape to get an array of initial values.
-
-    Subclasses implement ``__call__(shape, dtype=None)`` and, if they take arguments,
-    ``get_config()`` returning those arguments (so ``from_config`` can rebuild them).
-
-    Example:
-        >>> class Twos(Initializer):
-        ...     def __call__(self, shape, dtype=None):
-        ...         return np.full(shape, 2, dtype=dtype or backend.floatx())
-        >>> Twos()((2,))
-        array([2., 2.], dtype=float32)
-    """
-
-    def __call__(self, shape, dtype=None) -> np.ndarray:  # pragma: no cover - interface
-        raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype=None)")
-
-    def get_config(self) -> dict:
-        """The constructor arguments, JSON-serialisable."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict) -> "Initializer":
-        """Rebuild an initializer from ``get_config()``'s output."""
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
-# ---------------------------------------------------------------------------- constants
-class Zeros(Initializer):
-    """All zeros (the default for biases).
-
-    Example:
-        >>> Zeros()((2, 2))
-        array([[0., 0.],
-               [0., 0.]], dtype=float32)
-    """
-
-    def __call__(self, shape, dtype=None):
-        return np.zeros(_check_shape(shape, "Zeros"), dtype=_check_dtype(dtype, "Zeros"))
-
-
-class Ones(Initializer):
-    """All ones (the default for batch-norm scales).
-
-    Example:
-        >>> Ones()((3,))
-        array([1., 1., 1.], dtype=float32)
-    """
-
-    def __call__(self, shape, dtype=None):
-        return np.ones(_check_shape(shape, "Ones"), dtype=_check_dtype(dtype, "Ones"))
-
-
-class Constant(Initializer):
-    """Every value equal to ``value`` (a number, or an array that broadcasts to the shape).
-
-    Args:
-        value: the constant.
-
-    Example:
-        >>> Constant(0.1)((2,))
-        array([0.1, 0.1], dtype=float32)
-    """
-
-    def __init__(self, value=0.0):
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "fiub":
-            raise ValueError(f"Constant: expected a number or numeric array, received {value!r}")
-        self.value = value
-
-    def __call__(self, shape, dtype=None):
-        shape = _check_shape(shape, "Constant")
-        value = np.asarray(self.value)
-        try:
-            np.broadcast_shapes(value.shape, shape)
-        except ValueError:
-            raise ValueError(f"Constant: value of shape {value.shape} cannot fill shape {shape}") from None
-        return np.full(shape, value, dtype=_check_dtype(dtype, "Constant"))
-
-    def get_config(self):
-        value = self.value
-        if isinstance(value, np.ndarray):
-            value = value.tolist()
-        elif isinstance(value, np.generic):
-            value = value.item()
-        return {"value": value}
-
-
-class Identity(Initializer):
-    """``gain`` times the identity matrix (2-D shapes only; non-square gives ones on the diagonal).
-
-    Args:
-        gain: multiplicative factor.
-
-    Example:
-        >>> Identity()((2, 2))
-        array([[1., 0.],
-               [0., 1.]], dtype=float32)
-    """
-
-    def __init__(self, gain=1.0):
-        self.gain = gain
-
-    def __call__(self, shape, dtype=None):
-        shape = _check_shape(shape, "Identity")
-        if len(shape) != 2:
-            raise ValueError(f"Identity: expected a 2-D shape, received {shape} of rank {len(shape)}")
-        dtype = _check_dtype(dtype, "Identity")
-        out = np.eye(shape[0], shape[1], dtype=dtype)
-        out *= np.asarray(self.gain, dtype=dtype)
-        return out
-
-    def get_config(self):
-        return {"gain": self.gain}
-
-
-# ---------------------------------------------------------------------------- random
 class RandomInitializer(Initializer):
     """Base for initializers that draw random numbers; handles ``seed``.
 
@@ -569,97 +382,3 @@ class Orthogonal(RandomInitializer):
 
     def get_config(self):
         return {"gain": self.gain, **super().get_config()}
-
-
-# ---------------------------------------------------------------------------- lookup
-_CLASSES = (Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, TruncatedNormal,
-            VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal,
-            LecunUniform, Orthogonal)
-
-_BY_NAME = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant, "identity": Identity,
-    "random_normal": RandomNormal, "random_uniform": RandomUniform,
-    "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "he_normal": HeNormal, "he_uniform": HeUniform,
-    "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
-    # Keras aliases
-    "zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform,
-    "xavier_uniform": GlorotUniform, "xavier_normal": GlorotNormal,
-}
-_BY_CLASS_NAME = {cls.__name__: cls for cls in _CLASSES}
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in _BY_CLASS_NAME:
-        return _BY_CLASS_NAME[name]
-    key = name.lower()
-    if key in _BY_NAME:
-        return _BY_NAME[key]
-    for cls_name, cls in _BY_CLASS_NAME.items():
-        if cls_name.lower() == key:
-            return cls
-    raise ValueError(f"unknown initializer {name!r}; expected one of {sorted(_BY_NAME)}")
-
-
-def serialize(initializer):
-    """``{"class_name": ..., "config": ...}`` for an initializer (None stays None).
-
-    A plain function is saved by its ``__name__`` (load it back with ``custom_objects``).
-
-    Example:
-        >>> serialize(HeNormal(seed=1))
-        {'class_name': 'HeNormal', 'config': {'seed': 1}}
-    """
-    if initializer is None:
-        return None
-    if isinstance(initializer, Initializer):
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    return getattr(initializer, "__name__", repr(initializer))
-
-
-def deserialize(config, custom_objects=None):
-    """Rebuild an initializer from ``serialize``'s output (or a name).
-
-    Args:
-        config: a dict ``{"class_name": ..., "config": {...}}`` or a name.
-        custom_objects: optional ``{name: class or function}`` for your own initializers.
-    """
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"initializer config: expected a dict with 'class_name' and 'config', received {config!r}")
-    cls = _lookup(config["class_name"], custom_objects)
-    if not inspect.isclass(cls):
-        return cls
-    kwargs = config.get("config") or {}
-    return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
-
-
-def get(identifier):
-    """Resolve an initializer: None, a name, a config dict, an instance, a class or a function.
-
-    Names are Keras's: ``"zeros"``, ``"ones"``, ``"glorot_uniform"``, ``"he_normal"``,
-    ``"truncated_normal"``, ``"random_normal"``, ... (class names such as ``"HeNormal"`` work
-    too). A function must take ``(shape, dtype=None)`` and return an array.
-
-    Raises:
-        ValueError: for an unknown name, listing the known ones.
-
-    Example:
-        >>> get("he_normal")
-        HeNormal(seed=None)
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"could not interpret initializer: expected a name, config dict, Initializer or "
-                     f"function, received {identifier!r}")

@@ -1,0 +1,116 @@
+"""Weight initializers, as Keras's ``keras.initializers``.
+
+An initializer is an object you call with a shape (and optionally a dtype) to get a NumPy
+array of starting values: ``GlorotUniform()((784, 128))``. Layers accept them by name
+(``Dense(10, kernel_initializer="he_normal")``) and turn the name into an object with ``get``.
+
+Host only: initializers create weights in host memory with NumPy (and glassnet's seeded
+random generators); the backend moves weights to a device later, so the same seed gives the
+same weights everywhere.
+
+The package, by concept:
+
+- ``initializer.py``: the ``Initializer`` base class, shared argument checks, ``compute_fans``;
+- ``constant.py``: ``Zeros``, ``Ones``, ``Constant``, ``Identity``;
+- ``random.py``: ``RandomNormal``, ``RandomUniform``, ``TruncatedNormal``, ``VarianceScaling``
+  and its presets (Glorot, He, LeCun; why the scale matters is explained there), ``Orthogonal``;
+- here: ``get``, ``serialize`` and ``deserialize``, which turn names and configs into
+  initializers.
+
+Example:
+    >>> from glassnet import initializers
+    >>> w = initializers.get("glorot_uniform")((3, 2))
+    >>> w.shape, w.dtype
+    ((3, 2), dtype('float32'))
+"""
+from __future__ import annotations
+
+import inspect
+
+from glassnet.initializers.constant import Constant, Identity, Ones, Zeros
+from glassnet.initializers.initializer import Initializer, compute_fans
+from glassnet.initializers.random import (
+    GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomInitializer,
+    RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling)
+from glassnet.utils.lookup import Lookup
+
+__all__ = ["Initializer", "RandomInitializer", "compute_fans", "Zeros", "Ones", "Constant", "Identity",
+           "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotUniform",
+           "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal",
+           "get", "serialize", "deserialize"]
+
+_LOOKUP = Lookup("initializer", names={
+    "zeros": Zeros, "ones": Ones, "constant": Constant, "identity": Identity,
+    "random_normal": RandomNormal, "random_uniform": RandomUniform,
+    "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
+    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
+    "he_normal": HeNormal, "he_uniform": HeUniform,
+    "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
+    # Keras aliases
+    "zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform,
+    "xavier_uniform": GlorotUniform, "xavier_normal": GlorotNormal,
+}, classes=(Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
+            GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal))
+
+
+def serialize(initializer):
+    """``{"class_name": ..., "config": ...}`` for an initializer (None stays None).
+
+    A plain function is saved by its ``__name__`` (load it back with ``custom_objects``).
+
+    Example:
+        >>> serialize(HeNormal(seed=1))
+        {'class_name': 'HeNormal', 'config': {'seed': 1}}
+    """
+    if initializer is None:
+        return None
+    if isinstance(initializer, Initializer):
+        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return getattr(initializer, "__name__", repr(initializer))
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild an initializer from ``serialize``'s output (or a name).
+
+    Args:
+        config: a dict ``{"class_name": ..., "config": {...}}`` or a name.
+        custom_objects: optional ``{name: class or function}`` for your own initializers.
+
+    Example:
+        >>> deserialize({"class_name": "Constant", "config": {"value": 2.0}})
+        Constant(value=2.0)
+    """
+    if isinstance(config, str):
+        obj = _LOOKUP.find(config, custom_objects)
+        return obj() if inspect.isclass(obj) else obj
+    class_name, kwargs = _LOOKUP.config_parts(config)
+    cls = _LOOKUP.find_class(class_name, custom_objects)
+    if not inspect.isclass(cls):
+        return cls
+    return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
+
+
+def get(identifier):
+    """Resolve an initializer: None, a name, a config dict, an instance, a class or a function.
+
+    Names are Keras's: ``"zeros"``, ``"ones"``, ``"glorot_uniform"``, ``"he_normal"``,
+    ``"truncated_normal"``, ``"random_normal"``, ... (class names such as ``"HeNormal"`` work
+    too; case is ignored, see ``glassnet.utils.lookup``). A function must take
+    ``(shape, dtype=None)`` and return an array.
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones, or an identifier of another type.
+
+    Example:
+        >>> get("he_normal")
+        HeNormal(seed=None)
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if inspect.isclass(identifier) and issubclass(identifier, Initializer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise _LOOKUP.not_understood(identifier, "a name, a config dict, an Initializer or a function")
