@@ -34,9 +34,9 @@ import sys
 import numpy as np
 
 # Array types of device libraries -> their module (NumPy's own ndarray is not listed: it is the
-# default). A dict lookup by exact type keeps ``array_module`` cheap on the CPU, where it is
-# empty; every op calls it once.
-_ARRAY_MODULES: dict = {}
+# default). Empty on the CPU; a lookup by exact type keeps ``array_module`` cheap, since every
+# op calls it. Change it only through ``register_array_module``.
+DEVICE_ARRAY_MODULES: dict = {}
 
 
 def array_module(*arrays):
@@ -49,9 +49,9 @@ def array_module(*arrays):
         >>> xp = array_module(x)            # numpy for NumPy arrays, cupy for CuPy arrays
         >>> y = xp.exp(x) / xp.exp(x).sum()
     """
-    if _ARRAY_MODULES:
+    if DEVICE_ARRAY_MODULES:
         for a in arrays:
-            module = _ARRAY_MODULES.get(type(a))
+            module = DEVICE_ARRAY_MODULES.get(type(a))
             if module is not None:
                 return module
     return np
@@ -64,23 +64,23 @@ def register_array_module(array_type: type, module) -> None:
     must offer the NumPy API that glassnet's ops use (CuPy does), including
     ``module.lib.stride_tricks.as_strided``.
     """
-    _ARRAY_MODULES[array_type] = module
+    DEVICE_ARRAY_MODULES[array_type] = module
 
 
 def unregister_array_module(array_type: type) -> None:
     """Undo ``register_array_module`` (tests use it to clean up)."""
-    _ARRAY_MODULES.pop(array_type, None)
+    DEVICE_ARRAY_MODULES.pop(array_type, None)
 
 
 def is_device_array(value) -> bool:
     """True for an array of a registered device library (not NumPy)."""
-    return type(value) in _ARRAY_MODULES
+    return type(value) in DEVICE_ARRAY_MODULES
 
 
 def to_host(value) -> np.ndarray:
     """``value`` as a NumPy array in host memory: a device array is copied back (``.get()``,
     as CuPy spells it); NumPy arrays and array-likes go through ``numpy.asarray``."""
-    if type(value) in _ARRAY_MODULES:
+    if type(value) in DEVICE_ARRAY_MODULES:
         return value.get()
     return np.asarray(value)
 
@@ -151,7 +151,7 @@ def as_array(value, dtype=None) -> np.ndarray:
     """Convert ``value`` to an array. Python and float64 inputs become ``floatx()`` unless
     ``dtype`` is given; integer and bool arrays keep their dtype (labels, masks, indices).
     An array of a device library stays on its device."""
-    if isinstance(value, np.ndarray) or type(value) in _ARRAY_MODULES:
+    if isinstance(value, np.ndarray) or type(value) in DEVICE_ARRAY_MODULES:
         if dtype is not None:
             return value.astype(dtype, copy=False)
         if value.dtype == np.float64 and _FLOATX != "float64":

@@ -21,7 +21,7 @@ import contextlib
 
 import numpy as np
 
-from glassnet.backend import array_module, as_array, is_device_array, to_host
+from glassnet.backend import DEVICE_ARRAY_MODULES, array_module, as_array, is_device_array, to_host
 
 _grad_enabled = True
 
@@ -74,7 +74,8 @@ class Function:
         self.needs_input_grad = needs = [t.requires_grad for t in tensors]
         record = _grad_enabled and True in needs
         arrays = [t.data for t in tensors]
-        self.xp = array_module(*arrays)
+        if DEVICE_ARRAY_MODULES:  # empty on a CPU-only run: skip the lookup (every op pays it)
+            self.xp = array_module(*arrays)
         data = self.forward(*arrays)
         out = Tensor._wrap(data, record)
         if record:
@@ -252,8 +253,8 @@ class Tensor:
             self.grad = self.grad + g
             return
         owner = g if g.base is None else g.base  # views share their owner's memory
-        writeable = getattr(g.flags, "writeable", True)  # CuPy's flags have no such field
-        if self._ctx is None and (not writeable or id(owner) in stored):
+        # (CuPy's flags have no ``writeable``: its arrays are always writeable)
+        if self._ctx is None and (id(owner) in stored or not getattr(g.flags, "writeable", True)):
             # a leaf keeps its .grad, and users may edit it in place: give it its own array when
             # backward produced a read-only broadcast view, or memory already given to another
             # leaf (``a + b`` hands the same gradient array to both)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
 
@@ -76,7 +75,7 @@ def normalize_axis(axis, ndim: int):
     if axis is None:
         return None
     if is_int(axis):
-        axis = (operator.index(axis),)
+        axis = (int(axis),)
     out = []
     for a in axis:
         if not -ndim <= a < ndim:
@@ -89,7 +88,7 @@ def int_tuple(value, rank: int, what: str, who: str) -> tuple:
     """``value`` (an int, or a sequence of ``rank`` ints, each >= 1) as a tuple of ints: the
     kernel sizes, strides, pool sizes and dilations of the spatial ops and layers."""
     if is_int(value):
-        out = (operator.index(value),) * rank
+        out = (int(value),) * rank
     else:
         try:
             out = tuple(value)
@@ -107,7 +106,7 @@ def int_tuple(value, rank: int, what: str, who: str) -> tuple:
 
 def is_int(value) -> bool:
     """True for Python and NumPy integers, not for bools (``True`` is no kernel size)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    return type(value) is int or isinstance(value, np.integer)  # type(True) is bool, not int
 
 
 def check_padding(padding, who: str) -> str:
