@@ -33,6 +33,7 @@ import tempfile
 
 import numpy as np
 
+from glassnet.backend import to_host
 from glassnet.callbacks.base import BatchSaveCounter, Callback, check_save_freq
 
 FILENAME = "backup.npz"
@@ -127,7 +128,7 @@ class BackupAndRestore(Callback):
                   "epoch": np.asarray(self._finished_epochs, np.int64),
                   "names": np.asarray([p.name or "" for p in params], dtype=str)}
         for i, p in enumerate(params):
-            arrays[f"weight:{i}"] = p.data
+            arrays[f"weight:{i}"] = to_host(p.data)
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None:
             for key, value in optimizer.get_state().items():

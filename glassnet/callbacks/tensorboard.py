@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from glassnet.backend import to_host
 from glassnet.callbacks.base import Callback
 from glassnet.utils.event_file import EventFileWriter
 
@@ -188,7 +189,7 @@ class TensorBoard(Callback):
             while tag in seen:  # two weights with one name would share a chart
                 tag, n = f"{base}_{n}", n + 1
             seen.add(tag)
-            writer.add_histogram(tag, np.asarray(weight.data), epoch)
+            writer.add_histogram(tag, to_host(weight.data), epoch)
 
     def __del__(self):
         try:

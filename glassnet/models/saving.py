@@ -32,6 +32,7 @@ import zipfile
 
 import numpy as np
 
+from glassnet.backend import to_host
 from glassnet.layers import deserialize, get_layer_class
 from glassnet.layers.core import Lambda
 from glassnet.models.trainer import Trainer
@@ -77,7 +78,7 @@ def _weights_dict(model) -> dict:
         if p.name in arrays:
             raise ValueError(f"cannot save model '{model.name}': two weights are named {p.name!r}; "
                              f"give its layers unique names")
-        arrays[p.name] = p.data
+        arrays[p.name] = to_host(p.data)
     return arrays
 
 
@@ -260,7 +261,7 @@ def _assign_weights(model, arrays: dict, filepath, by_name=True) -> None:
             raise ModelFileError(f"{filepath}: weight {p.name} expects {p.shape} {p.dtype}, "
                                  f"file has {a.shape} {a.dtype}")
     for p, a in zip(params, values):
-        p.data[...] = a
+        p.assign(a)
 
 
 def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 (Keras's argument name)

@@ -231,7 +231,7 @@ class Trainer:
         xs = self._inputs_list(x)
         with no_grad():
             out = self(self._model_input([Tensor(a) for a in xs]), training=False)
-        return [o.data for o in out] if isinstance(out, (list, tuple)) else out.data
+        return [o.numpy() for o in out] if isinstance(out, (list, tuple)) else out.numpy()
 
     def _format_result(self, logs, return_dict):
         if return_dict:
@@ -445,7 +445,7 @@ class Trainer:
                 cbs.on_predict_batch_begin(step)
                 lo, hi = step * batch_size, min((step + 1) * batch_size, n)
                 out = self(self._model_input([Tensor(a[lo:hi]) for a in xs]), training=False)
-                chunks.append([o.data for o in out] if isinstance(out, (list, tuple)) else [out.data])
+                chunks.append([o.numpy() for o in out] if isinstance(out, (list, tuple)) else [out.numpy()])
                 cbs.on_predict_batch_end(step)
                 if bar is not None:
                     bar.update(step + 1)
