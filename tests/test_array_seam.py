@@ -126,6 +126,28 @@ SPATIAL_CASES = [
      [_rand(3, 4), np.eye(3, 4, dtype=F32)]),
     ("sigmoid_bce", lambda x, t: ops.sigmoid_binary_cross_entropy(x, t),
      [_rand(4, 2), np.array([[1, 0], [0, 1], [1, 1], [0, 0]], F32)]),
+    ("simple_rnn_relu_backwards", lambda x, k, r, b, h: ops.simple_rnn(x, k, r, b, h, activation="relu",
+                                                                       go_backwards=True),
+     [_rand(2, 5, 3), _rand(3, 4, seed=1, low=-0.5, high=0.5), _rand(4, 4, seed=2, low=-0.5, high=0.5),
+      _rand(4, seed=3), _rand(2, 4, seed=4)]),
+    ("lstm_masked", lambda x, k, r, b, h, c: ops.lstm(x, k, r, b, h, c, mask=np.array(
+        [[0, 1, 1, 1, 1], [1, 1, 0, 1, 0]], bool)),
+     [_rand(2, 5, 3), _rand(3, 16, seed=1, low=-0.5, high=0.5), _rand(4, 16, seed=2, low=-0.5, high=0.5),
+      _rand(16, seed=3), _rand(2, 4, seed=4), _rand(2, 4, seed=5)]),
+    ("lstm_hard_sigmoid_zero_output", lambda x, k, r, h, c: ops.lstm(
+        x, k, r, None, h, c, mask=np.array([[1, 1, 0, 1], [0, 1, 1, 1]], bool), activation="relu",
+        recurrent_activation="hard_sigmoid", zero_output_for_mask=True),
+     [_rand(2, 4, 3), _rand(3, 8, seed=1), _rand(2, 8, seed=2), _rand(2, 2, seed=4), _rand(2, 2, seed=5)]),
+    ("lstm_many_features", lambda x, k, r, b, h, c: ops.lstm(x, k, r, b, h, c, go_backwards=True),
+     [_rand(2, 4, 40), _rand(40, 12, seed=1, low=-0.2, high=0.2), _rand(3, 12, seed=2, low=-0.5, high=0.5),
+      _rand(12, seed=3), _rand(2, 3, seed=4), _rand(2, 3, seed=5)]),
+    ("gru_masked", lambda x, k, r, b, h: ops.gru(x, k, r, b, h, mask=np.array([[1, 1, 1, 0], [0, 0, 1, 1]], bool)),
+     [_rand(2, 4, 3), _rand(3, 12, seed=1, low=-0.5, high=0.5), _rand(4, 12, seed=2, low=-0.5, high=0.5),
+      _rand(2, 12, seed=3), _rand(2, 4, seed=4)]),
+    ("gru_no_reset_after_backwards", lambda x, k, r, b, h: ops.gru(x, k, r, b, h, reset_after=False,
+                                                                 go_backwards=True),
+     [_rand(2, 4, 3), _rand(3, 12, seed=1, low=-0.5, high=0.5), _rand(4, 12, seed=2, low=-0.5, high=0.5),
+      _rand(12, seed=3), _rand(2, 4, seed=4)]),
 ]
 
 
@@ -244,3 +266,39 @@ def test_a_training_step_of_layers_losses_and_optimizers_runs_on_the_device(opti
     for h, d in zip(host_weights, dev_weights):
         assert type(d) is np.ndarray  # get_weights gives host copies
         np.testing.assert_allclose(d, h, rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_masks_and_masked_losses_run_on_the_device():
+    """Token ids and masks made from them stay on the device through Embedding, Masking-aware
+    pooling, a per-step Dense and a masked sequence loss."""
+    from glassnet import layers
+    ids = np.array([[3, 1, 4, 0], [5, 2, 0, 0]])
+    y = np.array([[1, 0, 2, 0], [2, 2, 0, 0]])
+
+    def run(on_device):
+        gn.backend.clear_session()
+        gn.backend.set_seed(0)
+        emb = layers.Embedding(6, 4, mask_zero=True)
+        head = layers.Dense(3, activation="softmax")
+        pool = layers.GlobalAveragePooling1D()
+        head(emb(ids))  # build both layers on the host
+        place = to_device if on_device else (lambda a: a)
+        for p in emb.weights + head.weights:
+            p.data = place(p.data)
+        h = emb(Tensor(place(ids)))
+        out = head(h)
+        loss = gn.losses.SparseCategoricalCrossentropy()(place(y), out) + ops.sum(pool(h))
+        loss.backward()
+        grads = [emb.embeddings.grad, head.kernel.grad]
+        if on_device:
+            assert type(out._keras_mask) is DeviceArray
+            assert all(type(g) is DeviceArray for g in grads)
+            grads = [g.get() for g in grads]
+        return float(loss.data), grads
+
+    host_loss, host_grads = run(False)
+    with on_fake_device():
+        dev_loss, dev_grads = run(True)
+    assert dev_loss == pytest.approx(host_loss, rel=1e-6)
+    for h, d in zip(host_grads, dev_grads):
+        np.testing.assert_allclose(d, h, rtol=1e-5, atol=1e-7)

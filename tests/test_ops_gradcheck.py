@@ -112,6 +112,7 @@ SHAPE = [
     ("getitem_negative_step", lambda x: x[::-1, ::-2], [rand(3, 4)]),
     ("getitem_repeated", lambda x: x[[0, 0, 2]], [rand(3, 4)]),
     ("getitem_pairs", lambda x: x[[0, 2, 0], [1, 3, 1]], [rand(3, 4)]),
+    ("take_rows_repeated", lambda w: ops.take(w, np.array([[2, 0, 2], [1, 2, 2]])), [rand(3, 4)]),
     ("getitem_mask", lambda x: x[MASK], [rand(3, 4)]),
     ("broadcast_to", lambda x: ops.broadcast_to(x, (2, 3, 4)), [rand(3, 1)]),
     ("concatenate_axis0", lambda a, b, c: ops.concatenate([a, b, c], axis=0), [rand(2, 3), rand(1, 3), rand(4, 3)]),

@@ -199,6 +199,8 @@ SHAPE = [
     ("getitem_repeated", lambda x: x[[0, 0, 2, 0]], lambda x: x[[0, 0, 2, 0]], [(3, 4)], {}),
     ("getitem_repeated_cols", lambda x: x[:, [1, 1, 3]], lambda x: x[:, [1, 1, 3]], [(3, 4)], {}),
     ("getitem_pairs", lambda x: x[[0, 2, 0], [1, 3, 1]], lambda x: x[[0, 2, 0], [1, 3, 1]], [(3, 4)], {}),
+    ("take_embedding", lambda w: ops.take(w, np.array([[2, 0, 2], [1, 2, 2]])),
+     lambda w: F.embedding(torch.tensor([[2, 0, 2], [1, 2, 2]]), w), [(3, 4)], {}),
     ("getitem_int_array_2d", lambda x: x[IDX], lambda x: x[torch.tensor(IDX)], [(3, 4)], {}),
     ("getitem_bool_mask", lambda x: x[MASK], lambda x: x[torch.tensor(MASK)], [(3, 4)], {}),
     ("getitem_row_mask", lambda x: x[MASK[:, 0]], lambda x: x[torch.tensor(MASK[:, 0])], [(3, 4)], {}),

@@ -109,7 +109,9 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retain_grad", "name", "__weakref__")
+    # ``_keras_mask``: which time steps are real, set by layers that make masks (Embedding with
+    # mask_zero, Masking) and read by layers that use them (RNNs, losses); autograd ignores it
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retain_grad", "name", "_keras_mask", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
@@ -122,6 +124,7 @@ class Tensor:
         self._ctx = None
         self._retain_grad = False
         self.name = name
+        self._keras_mask = None
 
     @classmethod
     def _wrap(cls, data, requires_grad: bool) -> "Tensor":
@@ -134,6 +137,7 @@ class Tensor:
         t._ctx = None
         t._retain_grad = False
         t.name = None
+        t._keras_mask = None
         return t
 
     # ----------------------------------------------------------------- properties

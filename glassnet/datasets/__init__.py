@@ -5,9 +5,11 @@
   ``~/.glassnet/datasets/<name>/``, downloaded there if missing, always verified.
 * ``iris``: the 150 flowers, shipped with glassnet.
 * ``diabetes``: 442 patients, 10 features, a disease-progression target (regression), shipped.
-* ``toy``: logic gates, the course's 8 regression points, moons, circles, spirals.
+* ``toy``: logic gates, the course's 8 regression points, moons, circles, spirals, and
+  ``generate_time_series`` (the course's sine-wave series).
 * ``csv`` (module ``tabular``): ``load_table`` reads any CSV table with a label column.
-* ``stocks``: OHLCV price series from CSV files.
+* ``stocks``: OHLCV price series from CSV files; ``stocks.load_windows`` splits by time,
+  scales on the training part and cuts forecasting windows in one call.
 
 Host-only: data sets are NumPy arrays in host memory (the array seam in ``glassnet.backend``
 moves batches to a device, if any, when a model uses them).

@@ -1,5 +1,6 @@
-"""Small data sets made up on the spot: logic gates, the course's regression points, and
-2-D classification shapes (moons, circles, spirals) for watching decision boundaries.
+"""Small data sets made up on the spot: logic gates, the course's regression points,
+2-D classification shapes (moons, circles, spirals) for watching decision boundaries, and the
+course's time series (two sine waves plus noise).
 
 Example:
     >>> from glassnet.datasets import toy
@@ -197,3 +198,45 @@ def make_spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int | 
         ys.append(np.full(m, k))
     x, y = np.concatenate(xs), np.concatenate(ys)
     return _finish(x, y, 0.0, shuffle, rng)
+
+
+def generate_time_series(n_series: int, n_steps: int, seed: int | None = None) -> np.ndarray:
+    """The course's time series: two sine waves of random frequency and phase, plus noise.
+
+    For each series, with ``t = linspace(0, 1, n_steps)`` and ``f1, f2, o1, o2`` drawn
+    uniformly from [0, 1)::
+
+        0.5 * sin((t - o1) * (10 * f1 + 10))       # slow wave, 10 to 20 rad per unit time
+      + 0.2 * sin((t - o2) * (20 * f2 + 20))       # fast wave, 20 to 40 rad per unit time
+      + 0.1 * (uniform[0, 1) - 0.5)                # noise, one draw per step
+
+    (the recipe of Geron's *Hands-On Machine Learning*, chapter 15, that the course uses). Every
+    value lies in (-0.75, 0.75). The course draws 10,000 series of ``50 + 1`` steps (or
+    ``50 + 10``): the first 50 are the input window, the rest the values to forecast; see
+    ``glassnet.utils.timeseries`` to cut them into inputs and targets.
+
+    Args:
+        n_series: number of series (the batch axis), at least 1.
+        n_steps: number of time steps in each series, at least 1.
+        seed: random seed (``None``: glassnet's global generator).
+
+    Returns:
+        Array of shape (n_series, n_steps, 1) in ``backend.floatx()`` (float32): samples, time
+        steps, one feature, the layout recurrent layers expect.
+
+    Example:
+        >>> series = generate_time_series(10_000, 50 + 1, seed=42)
+        >>> series.shape, series.dtype
+        ((10000, 51, 1), dtype('float32'))
+        >>> x_train, y_train = series[:7000, :50], series[:7000, -1]    # next value: (7000, 1)
+    """
+    for name, value in (("n_series", n_series), ("n_steps", n_steps)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"generate_time_series: expected {name} to be an int >= 1, received {value!r}")
+    rng = backend.make_rng(seed)
+    freq1, freq2, offsets1, offsets2 = rng.random((4, n_series, 1))
+    t = np.linspace(0.0, 1.0, n_steps)
+    series = 0.5 * np.sin((t - offsets1) * (freq1 * 10 + 10))
+    series += 0.2 * np.sin((t - offsets2) * (freq2 * 20 + 20))
+    series += 0.1 * (rng.random((n_series, n_steps)) - 0.5)
+    return series[..., np.newaxis].astype(backend.floatx())

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -153,13 +154,18 @@ def format_value(value) -> str:
     return str(value)
 
 
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Korean, Chinese and Japanese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def format_table(headers, rows, title: str | None = None) -> str:
     """``headers`` and ``rows`` as an aligned, pipe-separated text table."""
     cells = [[str(h) for h in headers]] + [[format_value(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    widths = [max(_display_width(r[i]) for r in cells) for i in range(len(headers))]
     lines = [] if title is None else [title]
     for i, row in enumerate(cells):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(c + " " * (w - _display_width(c)) for c, w in zip(row, widths)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -23,6 +23,8 @@ class Activation(Layer):
         Tensor([[0. 0.]], dtype=float32)
     """
 
+    supports_masking = True  # a mask on the input passes through unchanged
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -40,6 +42,8 @@ class Activation(Layer):
 
 
 class _ShapePreserving(Layer):
+    supports_masking = True  # a mask on the input passes through unchanged
+
     def compute_output_shape(self, input_shape):
         return input_shape
 

@@ -43,6 +43,28 @@ def _to_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _mask_of(inputs):
+    """The mask an input carries: an array or None; for a list of inputs, a list (or None when
+    none of them has one)."""
+    if isinstance(inputs, Tensor):
+        return inputs._keras_mask
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return None
+
+
+def _attach_mask(outputs, mask) -> None:
+    """Record ``mask`` on the output tensor(s); a list of masks goes one per output."""
+    if isinstance(outputs, Tensor):
+        outputs._keras_mask = mask
+    elif isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for out, m in zip(outputs, masks):
+            if isinstance(out, Tensor):
+                out._keras_mask = m
+
+
 class Layer:
     """Base class of all layers.
 
@@ -79,7 +101,12 @@ class Layer:
         else:
             self._batch_input_shape = None
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self._accepts_training = "training" in inspect.signature(self.call).parameters
+        call_parameters = inspect.signature(self.call).parameters
+        self._accepts_training = "training" in call_parameters
+        self._accepts_mask = "mask" in call_parameters
+        # a layer that makes masks of its own (Embedding(mask_zero=True), Masking) overrides
+        # compute_mask; only then, or when a mask comes in, is compute_mask called
+        self._makes_masks = type(self).compute_mask is not Layer.compute_mask
 
     def __init_subclass__(cls, **kwargs):
         # As in Keras, calling ``layer.build(shape)`` yourself leaves the layer built: each
@@ -115,6 +142,26 @@ class Layer:
         """The computation. Override in subclasses."""
         raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
 
+    # ---------------------------------------------------------------- masks
+    # A mask marks the real time steps of padded sequences: a boolean array (batch, time),
+    # True for a real step. Keras's rules: a layer that makes one (Embedding(mask_zero=True),
+    # Masking) returns it from ``compute_mask``; ``__call__`` attaches it to the output tensor
+    # (``tensor._keras_mask``) and hands the input's mask to the next layer's ``call(...,
+    # mask=...)`` when that ``call`` has a ``mask`` parameter (RNNs skip masked steps, losses
+    # leave them out). Layers with ``supports_masking = True`` pass it on unchanged; others drop it.
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output, given its input and the input's mask.
+
+        The default passes the mask on when ``supports_masking`` is True, else drops it.
+
+        Example:
+            >>> layers.Embedding(10, 4, mask_zero=True).compute_mask(np.array([[3, 0]]))
+            array([[ True, False]])
+        """
+        return mask if self.supports_masking else None
+
     def __call__(self, inputs, *args, **kwargs):
         if not isinstance(inputs, Tensor):  # the common case, a tensor, skips these checks
             if is_symbolic(inputs):
@@ -125,9 +172,14 @@ class Layer:
                              else inputs.shape)
         if not self._accepts_training:
             kwargs.pop("training", None)
+        mask = _mask_of(inputs)
+        if self._accepts_mask and mask is not None and kwargs.get("mask") is None:
+            kwargs["mask"] = mask
         outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(outputs)]
+        if (self._makes_masks or mask is not None) and outputs is not inputs:
+            _attach_mask(outputs, self.compute_mask(inputs, kwargs.get("mask", mask)))
         return outputs
 
     def _build_once(self, input_shape) -> None:

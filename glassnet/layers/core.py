@@ -84,6 +84,8 @@ class Dense(Layer):
         (2, 3)
     """
 
+    supports_masking = True  # a mask on the input passes through unchanged
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
@@ -142,6 +144,8 @@ class Dropout(Layer):
     Example:
         >>> Dropout(0.5)(np.ones((2, 4)), training=True)   # half the entries 0, the rest 2.0
     """
+
+    supports_masking = True  # a mask on the input passes through unchanged
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

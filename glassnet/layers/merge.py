@@ -23,6 +23,19 @@ class _Merge(Layer):
     def build(self, input_shape):
         self._check(input_shape)
 
+    def compute_mask(self, inputs, mask=None):
+        """A step is real in the output if it is real in every input that has a mask (Keras's
+        rule; inputs without a mask count as all real)."""
+        if mask is None:
+            return None
+        masks = [m for m in mask if m is not None]
+        if not masks:
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = out & m
+        return out
+
     def call(self, inputs):
         self._check(inputs)
         return reduce(self._merge, inputs)

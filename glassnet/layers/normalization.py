@@ -25,6 +25,8 @@ def _check_axis_arg(axis, cls_name: str, name: str):
 class _Normalization(Layer):
     """Shared configuration, axis checks and weights of the two normalisation layers."""
 
+    supports_masking = True  # a mask on the input passes through unchanged
+
     def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer,
                  beta_regularizer, gamma_regularizer, **kwargs):
         super().__init__(**kwargs)

@@ -13,6 +13,7 @@ Example (the course's CNN block):
 from __future__ import annotations
 
 from glassnet import ops
+from glassnet.backend import array_module
 from glassnet.layers._channels_last import check_data_format, check_rank
 from glassnet.layers.base import Layer
 from glassnet.ops._util import check_padding, int_tuple
@@ -307,12 +308,29 @@ class GlobalAveragePooling1D(_GlobalPooling):
     Input shape: ``(batch, steps, channels)``.
     Output shape: ``(batch, channels)``; ``(batch, 1, channels)`` with ``keepdims=True``.
 
+    With a mask (after ``Embedding(mask_zero=True)`` or ``Masking``) the mean is over the real
+    steps only, as in Keras: ``sum_t m_t x_t / sum_t m_t``. The output carries no mask.
+
     Example:
         >>> GlobalAveragePooling1D()(np.zeros((2, 10, 3), np.float32)).shape
         (2, 3)
     """
 
     rank, mode = 1, "avg"
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        check_rank(self, inputs.shape, self.rank)
+        xp = array_module(inputs.data)
+        weights = xp.asarray(mask).astype(inputs.dtype)[..., None]  # (batch, steps, 1)
+        total = ops.sum(ops.multiply(inputs, weights), axis=1, keepdims=self.keepdims)
+        count = xp.maximum(weights.sum(axis=1, keepdims=self.keepdims), 1)  # all padding: 0, not nan
+        return ops.divide(total, count)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

@@ -114,13 +114,24 @@ def reduce_weighted_values(values: Tensor, sample_weight=None, mask=None,
         return total
     xp = array_module(values.data)
     if reduction == "mean_with_sample_weight" and weights is not None:
-        count = float(xp.broadcast_to(weights, values.shape).sum())
+        full = xp.broadcast_to(weights, values.shape)
+        count = float((full if mask is None else full * mask).sum())
     elif mask is not None:
         count = float(xp.count_nonzero(mask))
     else:
         count = float(values.size)
     # an empty batch (or all weights zero) gives 0, not nan, as Keras's divide_no_nan
     return total / _c(count if count else 1.0, values.dtype)
+
+
+def _step_mask_like(mask, values: Tensor, name: str):
+    """The time-step mask of ``y_pred`` as a boolean array shaped like the per-sample losses."""
+    xp = array_module(values.data)
+    mask = xp.asarray(mask).astype(bool, copy=False)
+    if mask.shape != values.shape:
+        raise ValueError(f"{name}: the mask of y_pred has shape {mask.shape}, but the losses per "
+                         f"sample and step have shape {values.shape}; expected them to match")
+    return mask
 
 
 # ============================================================================ loss classes
@@ -156,8 +167,15 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         values = self.call(y_true, y_pred)
-        return reduce_weighted_values(values, sample_weight, self._valid_mask(y_true, y_pred),
-                                      self.reduction)
+        mask = self._valid_mask(y_true, y_pred)
+        step_mask = getattr(y_pred, "_keras_mask", None)
+        if step_mask is not None:
+            # a sequence output of padded inputs: padded steps count for nothing, and the mean
+            # is over the real steps only (Keras's rule: sum(w * l) / number of real steps)
+            step_mask = _step_mask_like(step_mask, values, self.name)
+            values = values * step_mask.astype(values.dtype)
+            mask = step_mask if mask is None else mask & step_mask
+        return reduce_weighted_values(values, sample_weight, mask, self.reduction)
 
     def call(self, y_true, y_pred) -> Tensor:  # pragma: no cover - interface
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")

@@ -39,6 +39,18 @@ def _batch_size(batch_size, caller: str) -> int:
     return size
 
 
+def _masked_weights(sample_weight, mask):
+    """Sample weights for the metrics of an output that carries a time-step mask: the mask
+    (padded steps weigh 0), times the per-sample weights when there are some."""
+    if mask is None:
+        return sample_weight
+    weights = backend.to_host(mask).astype(np.float32)
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight, dtype=np.float32)
+        weights = weights * sw.reshape(sw.shape + (1,) * (weights.ndim - sw.ndim))
+    return weights
+
+
 def _raw(a):
     """Training data as a NumPy array (Tensors unwrapped; lists of numbers converted)."""
     if isinstance(a, Tensor):
@@ -175,7 +187,9 @@ class Trainer:
 
     def _update_metrics(self, ys, outputs, sample_weight):
         for i, metric, _ in self._metrics:
-            metric.update_state(ys[i], outputs[i].data, sample_weight=sample_weight)
+            out = outputs[i]
+            weights = _masked_weights(sample_weight, out._keras_mask)
+            metric.update_state(ys[i], out.data, sample_weight=weights)
 
     def _logs(self, loss_tracker) -> dict:
         logs = {"loss": loss_tracker.result()}
@@ -463,7 +477,9 @@ def _single(loss: float, n: int) -> metrics_module.Mean:
 
 
 def _is_number_list(x) -> bool:
-    return isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (int, float, np.number))
+    """A list of numbers or of strings is one input (a column of values, a batch of texts for
+    TextVectorization), not a list of inputs."""
+    return isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (int, float, np.number, str))
 
 
 def _is_plain(value) -> bool:

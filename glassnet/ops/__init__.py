@@ -7,7 +7,7 @@ hand in the module named below.
   clip, maximum, minimum, where, cast
 - ``reductions``: sum, mean, max, min, var
 - ``linalg``: matmul, linear (fused x W + b)
-- ``shape``: reshape, transpose, getitem, broadcast_to, concatenate, stack, split, pad,
+- ``shape``: reshape, transpose, getitem, take, broadcast_to, concatenate, stack, split, pad,
   squeeze, expand_dims, flatten
 - ``activations``: identity, binary_step, sigmoid, tanh, arctan, relu, leaky_relu, prelu, elu,
   selu, softplus, gaussian, softmax, log_softmax
@@ -19,6 +19,7 @@ hand in the module named below.
 - ``pooling``: max_pool, avg_pool (1d/2d/3d), global_max_pool, global_avg_pool, upsample
   (nearest, bilinear), pool_output_shape
 - ``normalization``: batch_norm, batch_norm_inference, layer_norm
+- ``recurrent``: simple_rnn, lstm, gru (a whole sequence in one fused op), FUSED_ACTIVATIONS
 
 Example:
     >>> from glassnet import Tensor, ops
@@ -33,7 +34,7 @@ from glassnet.ops.elementwise import (  # noqa: F401
 from glassnet.ops.reductions import max, mean, min, sum, var  # noqa: F401
 from glassnet.ops.linalg import linear, matmul  # noqa: F401
 from glassnet.ops.shape import (  # noqa: F401
-    broadcast_to, concatenate, expand_dims, flatten, getitem, pad, reshape, split, squeeze, stack,
+    broadcast_to, concatenate, expand_dims, flatten, getitem, pad, reshape, split, squeeze, stack, take,
     transpose)
 from glassnet.ops.activations import (  # noqa: F401
     arctan, binary_step, elu, gaussian, identity, leaky_relu, log_softmax, prelu, relu, selu,
@@ -48,3 +49,4 @@ from glassnet.ops.pooling import (  # noqa: F401
     max_pool1d, max_pool2d, max_pool3d, pool_output_shape, upsample, upsample_bilinear,
     upsample_nearest)
 from glassnet.ops.normalization import batch_norm, batch_norm_inference, layer_norm  # noqa: F401
+from glassnet.ops.recurrent import FUSED_ACTIVATIONS, gru, lstm, simple_rnn  # noqa: F401

@@ -72,6 +72,24 @@ def _is_basic_index(index) -> bool:
     return all(is_int(i) or isinstance(i, slice) or i is None or i is Ellipsis for i in items)
 
 
+class Take(Function):
+    """Rows of ``a`` picked by an integer array (``a[indices]`` along axis 0, the lookup of an
+    embedding table), shape ``indices.shape + a.shape[1:]``;  da = zeros with each row of g
+    added to the row it was taken from (a row taken twice receives both)."""
+
+    def __init__(self, indices):
+        self.indices = indices
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return a[self.indices]
+
+    def backward(self, g):
+        grad = self.xp.zeros(self.in_shape, dtype=g.dtype)
+        self.xp.add.at(grad, self.indices.reshape(-1), g.reshape((-1,) + self.in_shape[1:]))
+        return (grad,)
+
+
 class BroadcastTo(Function):
     """``a`` repeated along broadcast axes;  da = g summed over those axes (``unbroadcast``)."""
 
@@ -160,6 +178,24 @@ def getitem(a, index) -> Tensor:
 
     index = tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
     return GetItem(index)(a)
+
+
+def take(a, indices) -> Tensor:
+    """Rows of ``a`` at integer ``indices`` (any shape): ``a[indices]`` along axis 0.
+
+    Example:
+        >>> take(Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([[2, 0]])).shape
+        (1, 2, 2)
+    """
+    a = as_tensor(a)
+    indices = indices.data if isinstance(indices, Tensor) else indices
+    indices = array_module(a.data).asarray(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"take: expected integer indices, received dtype {indices.dtype}")
+    if indices.size and (int(indices.min()) < -a.shape[0] or int(indices.max()) >= a.shape[0]):
+        raise IndexError(f"take: expected indices in [0, {a.shape[0] - 1}] for {a.shape[0]} rows, "
+                         f"received values from {int(indices.min())} to {int(indices.max())}")
+    return Take(indices)(a)
 
 
 def broadcast_to(a, shape) -> Tensor:

@@ -1,4 +1,6 @@
-"""Utilities: ``to_categorical``, ``set_random_seed``, the progress bar.
+"""Utilities: ``to_categorical``, ``pad_sequences``, ``set_random_seed``, the progress bar,
+``timeseries_dataset_from_array`` (and the ``timeseries`` module's windowing, forecasting and
+baselines).
 
 Example:
     >>> from glassnet.utils import to_categorical
@@ -8,4 +10,7 @@ Example:
 """
 from glassnet.backend import set_seed as set_random_seed  # noqa: F401  (Keras's name)
 from glassnet.preprocessing import to_categorical  # noqa: F401
+from glassnet.preprocessing.sequence import pad_sequences  # noqa: F401  (keras.utils.pad_sequences)
 from glassnet.utils.progbar import Progbar  # noqa: F401
+from glassnet.utils import timeseries  # noqa: F401
+from glassnet.utils.timeseries import timeseries_dataset_from_array  # noqa: F401

@@ -1,20 +1,17 @@
-"""Data preparation: one-hot labels, feature scaling, splits and mini-batches.
+"""Tables of numbers: feature scaling, train/validation/test splits and mini-batches.
 
-Host-only: everything here works on plain NumPy arrays, before any tensor or model is involved, and
-keeps float32 data in float32 (NumPy silently promotes to float64 when a float64 statistic
+Host-only: everything here works on plain NumPy arrays, before any tensor or model is involved,
+and keeps float32 data in float32 (NumPy silently promotes to float64 when a float64 statistic
 meets a float32 array; these helpers cast their statistics back to the data's dtype).
 
-The course's recipe, in code:
-
+Example:
     >>> import numpy as np
-    >>> from glassnet.preprocessing import MinMaxScaler, train_test_split, to_categorical
-    >>> x = np.arange(20, dtype="float32").reshape(10, 2)
-    >>> y = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
-    >>> x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, shuffle=False)
+    >>> from glassnet.preprocessing import MinMaxScaler, train_test_split
+    >>> x = np.array([[0.0], [5.0], [10.0], [15.0]], dtype="float32")
+    >>> x_train, x_test = train_test_split(x, test_size=1, shuffle=False)
     >>> scaler = MinMaxScaler(feature_range=(-1, 1)).fit(x_train)   # training part only
-    >>> x_train, x_test = scaler.transform(x_train), scaler.transform(x_test)
-    >>> to_categorical(y_train).shape
-    (8, 3)
+    >>> scaler.transform(x_test)   # past the training range: outside (-1, 1), as expected
+    array([[2.]], dtype=float32)
 """
 from __future__ import annotations
 
@@ -26,106 +23,12 @@ import numpy as np
 from glassnet import backend
 
 __all__ = [
-    "to_categorical",
-    "normalize_images",
     "StandardScaler",
     "MinMaxScaler",
     "train_test_split",
     "train_val_test_split",
     "batches",
 ]
-
-
-# --------------------------------------------------------------------------- labels
-
-def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.ndarray:
-    """Turn integer class labels into one-hot rows (Keras's ``to_categorical``).
-
-    A label ``k`` becomes a row of ``num_classes`` zeros with a one at position ``k``. As in
-    Keras, a trailing axis of size 1 is dropped first, so labels shaped ``(n, 1)`` give
-    ``(n, num_classes)``, not ``(n, 1, num_classes)``.
-
-    Args:
-        y: integer labels, any shape (a list, or an int or float array holding whole numbers).
-        num_classes: the number of classes; ``None`` means ``max(y) + 1``.
-        dtype: dtype of the result (``"float32"`` by default).
-
-    Returns:
-        An array of shape ``y.shape + (num_classes,)``.
-
-    Raises:
-        ValueError: for negative labels, labels ``>= num_classes``, or non-whole numbers.
-
-    Example:
-        >>> to_categorical([0, 2, 1], num_classes=3)
-        array([[1., 0., 0.],
-               [0., 0., 1.],
-               [0., 1., 0.]], dtype=float32)
-    """
-    labels = np.asarray(y)
-    if labels.dtype.kind == "b" or labels.dtype.kind not in "iuf":
-        raise ValueError(
-            f"to_categorical: expected integer class labels, received an array of dtype {labels.dtype}")
-    if labels.dtype.kind == "f":
-        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
-            bad = labels[~np.isfinite(labels) | (labels != np.round(labels))].ravel()[0]
-            raise ValueError(f"to_categorical: expected whole-number class labels, received {bad!r}")
-    if labels.ndim > 1 and labels.shape[-1] == 1:
-        labels = labels.reshape(labels.shape[:-1])
-    labels = labels.astype(np.int64)
-    if labels.size and labels.min() < 0:
-        raise ValueError(
-            f"to_categorical: expected labels >= 0, received {int(labels.min())}")
-    if num_classes is None:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    else:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
-                or num_classes < 1:
-            raise ValueError(
-                f"to_categorical: expected num_classes to be a positive int, received {num_classes!r}")
-        num_classes = int(num_classes)
-        if labels.size and labels.max() >= num_classes:
-            raise ValueError(
-                f"to_categorical: expected labels in [0, {num_classes - 1}] for "
-                f"num_classes={num_classes}, received {int(labels.max())}")
-    out = np.zeros(labels.shape + (num_classes,), dtype=dtype)
-    if labels.size:
-        # put a 1 at (row..., label) for every label, flattened for simple fancy indexing
-        flat = out.reshape(-1, num_classes)
-        flat[np.arange(flat.shape[0]), labels.ravel()] = 1
-    return out
-
-
-def normalize_images(x, dtype: str | None = None) -> np.ndarray:
-    """Scale 8-bit images (values 0-255) to floats in [0, 1], i.e. ``x / 255``.
-
-    Args:
-        x: an integer array (usually uint8) of pixel values between 0 and 255.
-        dtype: float dtype of the result; ``None`` means ``backend.floatx()`` (float32).
-
-    Returns:
-        A float array of the same shape with values in [0, 1].
-
-    Raises:
-        ValueError: for float input (already scaled?) or integer values outside 0-255.
-
-    Example:
-        >>> normalize_images(np.array([[0, 51, 255]], dtype=np.uint8))
-        array([[0. , 0.2, 1. ]], dtype=float32)
-    """
-    arr = np.asarray(x)
-    dtype = np.dtype(dtype or backend.floatx())
-    if arr.dtype.kind not in "iu":
-        raise ValueError(
-            "normalize_images: expected integer pixel values 0-255 (such as uint8), received an "
-            f"array of dtype {arr.dtype}; float images are probably scaled already")
-    if arr.dtype != np.uint8 and arr.size and (arr.min() < 0 or arr.max() > 255):
-        raise ValueError(
-            f"normalize_images: expected pixel values in [0, 255], received values in "
-            f"[{arr.min()}, {arr.max()}]")
-    out = arr.astype(dtype)
-    out /= dtype.type(255)
-    return out
 
 
 # --------------------------------------------------------------------------- scaling
