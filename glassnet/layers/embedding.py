@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet import initializers, ops, regularizers
+from glassnet import initializers, regularizers
 from glassnet.backend import array_module
 from glassnet.core.tensor import Tensor
 from glassnet.layers.base import Layer
 from glassnet.ops._util import is_int
+from glassnet.ops.shape import Take
 
 __all__ = ["Embedding"]
 
@@ -66,8 +67,10 @@ class Embedding(Layer):
                                           regularizer=self.embeddings_regularizer)
 
     def call(self, inputs):
+        # the ids are checked once, here, with the layer's name in any error; the op is then
+        # applied directly, without ops.take repeating the range check (a pass over the ids)
         ids = _integer_ids(inputs, self)
-        return ops.take(self.embeddings, ids)
+        return Take(ids)(self.embeddings)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
