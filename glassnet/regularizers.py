@@ -27,7 +27,7 @@ import numpy as np
 from glassnet import ops
 from glassnet.backend import array_module, is_device_array
 from glassnet.core.tensor import Tensor
-from glassnet.utils.lookup import Lookup
+from glassnet.utils.lookup import Lookup, serialize_object
 
 
 def _check_factor(value, name: str, who: str) -> float:
@@ -178,11 +178,7 @@ def serialize(regularizer):
         >>> serialize(L2(0.001))
         {'class_name': 'L2', 'config': {'l2': 0.001}}
     """
-    if regularizer is None:
-        return None
-    if isinstance(regularizer, Regularizer):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    return getattr(regularizer, "__name__", repr(regularizer))
+    return serialize_object(regularizer, Regularizer)
 
 
 def deserialize(config, custom_objects=None):

@@ -32,7 +32,7 @@ from glassnet.initializers.initializer import Initializer, compute_fans
 from glassnet.initializers.random import (
     GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomInitializer,
     RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling)
-from glassnet.utils.lookup import Lookup
+from glassnet.utils.lookup import Lookup, serialize_object
 
 __all__ = ["Initializer", "RandomInitializer", "compute_fans", "Zeros", "Ones", "Constant", "Identity",
            "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotUniform",
@@ -62,11 +62,7 @@ def serialize(initializer):
         >>> serialize(HeNormal(seed=1))
         {'class_name': 'HeNormal', 'config': {'seed': 1}}
     """
-    if initializer is None:
-        return None
-    if isinstance(initializer, Initializer):
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    return getattr(initializer, "__name__", repr(initializer))
+    return serialize_object(initializer, Initializer)
 
 
 def deserialize(config, custom_objects=None):

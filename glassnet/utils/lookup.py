@@ -113,5 +113,23 @@ class Lookup:
         return config["class_name"], dict(config.get("config") or {})
 
 
+def serialize_object(obj, base_class):
+    """``{"class_name": ..., "config": ...}`` for an instance of ``base_class`` (what ``get``
+    and ``deserialize`` read back), None for None, and a plain function's ``__name__`` (load it
+    back with ``custom_objects``). Initializers and regularizers are saved this way.
+
+    Example:
+        >>> class Scale:
+        ...     def get_config(self): return {"factor": 2}
+        >>> serialize_object(Scale(), Scale), serialize_object(abs, Scale)
+        ({'class_name': 'Scale', 'config': {'factor': 2}}, 'abs')
+    """
+    if obj is None:
+        return None
+    if isinstance(obj, base_class):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    return getattr(obj, "__name__", repr(obj))
+
+
 def _quoted(names) -> str:
     return ", ".join(repr(n) for n in names)
