@@ -143,3 +143,20 @@ def test_the_autograd_core_stays_small():
                           if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef)) and ast.get_docstring(n))
     total = len((ROOT / "core" / "tensor.py").read_text().splitlines())
     assert total - docstring_lines <= 400
+
+
+def test_a_folder_named_glassnet_does_not_shadow_the_package(tmp_path):
+    """A clone sits in a folder named ``glassnet``; from its parent folder ``import glassnet``
+    must still find the installed package, not the folder as an empty namespace package. The
+    src/ layout makes this hold: the package lives in ``src/glassnet``, which the editable
+    install puts on ``sys.path`` ahead of the import hooks."""
+    import subprocess
+    import sys
+    clone = tmp_path / "glassnet"
+    (clone / "tests").mkdir(parents=True)
+    (clone / "README.md").write_text("a clone\n")
+    out = subprocess.run([sys.executable, "-c", "import glassnet; print(glassnet.layers.Dense.__name__)"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "Dense"
+
