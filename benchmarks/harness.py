@@ -3,6 +3,10 @@ the reported figure is the median over rounds of (contender time / PyTorch time)
 
 Separate processes keep one framework's threads, caches and allocator from slowing the
 other; interleaving spreads any drift of the machine (other load, CPU clocks) over both.
+
+Contenders run without ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``: these machines may set
+them, which keeps NumPy's OpenBLAS on older kernels than a user's machine gets. Each contender
+reports the BLAS and thread pools it ran with (via threadpoolctl), printed before the table.
 """
 from __future__ import annotations
 
@@ -13,14 +17,41 @@ import subprocess
 import sys
 
 
-def run_worker(module: str, contender: str, args: dict) -> float:
-    """Run ``python -m <module> --worker <contender>`` and return its seconds per step."""
+# set by some machines here to pin OpenBLAS to an older kernel; a user's machine has neither
+MACHINE_BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+BLAS_PREFIX = "threadpools: "
+
+
+def contender_env() -> dict:
+    """The environment of a contender process: this one's, less the BLAS kernel overrides."""
+    return {k: v for k, v in os.environ.items() if k not in MACHINE_BLAS_OVERRIDES}
+
+
+def thread_pools() -> str:
+    """The BLAS / OpenMP pools loaded in this process, one short phrase each (threadpoolctl);
+    for OpenBLAS the kernel ("architecture") it chose for this CPU."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (pip install threadpoolctl)"
+    pools = []
+    for p in threadpool_info():
+        kernel = f" kernel {p['architecture']}" if p.get("architecture") else ""
+        version = f" {p['version']}" if p.get("version") else ""
+        pools.append(f"{p['internal_api']}{version}{kernel}, {p['num_threads']} threads")
+    return "; ".join(pools) or "none loaded"
+
+
+def run_worker(module: str, contender: str, args: dict) -> tuple:
+    """Run ``python -m <module> --worker <contender>``; return (seconds per step, thread pools)."""
     cmd = [sys.executable, "-m", module, "--worker", contender, "--args", json.dumps(args)]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=contender_env())
     if out.returncode != 0:
         raise RuntimeError(f"{contender} worker failed:\n{out.stderr[-3000:]}")
-    return float(out.stdout.strip().splitlines()[-1])
+    lines = out.stdout.strip().splitlines()
+    pools = next((line[len(BLAS_PREFIX):] for line in lines if line.startswith(BLAS_PREFIX)), "not reported")
+    return float(lines[-1]), pools
 
 
 def compare(module: str, contenders: list, args: dict, rounds: int, title: str) -> dict:
@@ -29,10 +60,19 @@ def compare(module: str, contenders: list, args: dict, rounds: int, title: str) 
     The first contender in the list is the reference (PyTorch); the others are divided by it.
     """
     times = {c: [] for c in contenders}
+    pools = {}
     for r in range(rounds):
         order = contenders if r % 2 == 0 else list(reversed(contenders))
         for c in order:
-            times[c].append(run_worker(module, c, args))
+            seconds, pools[c] = run_worker(module, c, args)
+            times[c].append(seconds)
+        if r == 0:
+            unset = ", ".join(MACHINE_BLAS_OVERRIDES)
+            print(f"(contenders run without {unset}; this shell has "
+                  + (", ".join(f"{k}={os.environ[k]}" for k in MACHINE_BLAS_OVERRIDES if k in os.environ) or "neither")
+                  + ")")
+            for c in contenders:
+                print(f"{c} thread pools: {pools[c]}")
         print(f"round {r + 1}/{rounds}: " + ", ".join(f"{c} {times[c][-1] * 1e3:.2f} ms" for c in contenders),
               flush=True)
     reference = contenders[0]
@@ -63,7 +103,9 @@ def torch_sgd_step(model, x, y, lr):
 
 
 def time_steps(step, warmup: int, steps: int) -> float:
-    """Seconds per call of ``step()``: the median of ``steps`` timed calls after ``warmup``."""
+    """Seconds per call of ``step()``: the median of ``steps`` timed calls after ``warmup``.
+    Also prints this process's thread pools (a line ``run_worker`` reads), once the step has
+    loaded its libraries."""
     import time
     for _ in range(warmup):
         step()
@@ -72,4 +114,5 @@ def time_steps(step, warmup: int, steps: int) -> float:
         t0 = time.perf_counter()
         step()
         samples.append(time.perf_counter() - t0)
+    print(BLAS_PREFIX + thread_pools())
     return statistics.median(samples)

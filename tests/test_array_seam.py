@@ -148,6 +148,14 @@ SPATIAL_CASES = [
                                                                  go_backwards=True),
      [_rand(2, 4, 3), _rand(3, 12, seed=1, low=-0.5, high=0.5), _rand(4, 12, seed=2, low=-0.5, high=0.5),
       _rand(12, seed=3), _rand(2, 4, seed=4)]),
+    # attention: host masks (a user's arrays) are moved to the scores' device by the ops
+    ("masked_softmax", lambda s: ops.masked_softmax(s, np.arange(5) < np.array([[2], [5], [0]])[:, None, :]),
+     [_rand(3, 4, 5)]),
+    ("additive_scores", lambda q, k, w: ops.additive_scores(q, k, w), [_rand(2, 3, 4), _rand(2, 5, 4, seed=1),
+                                                                       _rand(4, seed=2)]),
+    ("dot_product_attention_causal", lambda q, k, v: ops.dot_product_attention(
+        q, k, v, mask=ops.causal_mask(3, 5, like=q.data), scale=0.5)[0],
+     [_rand(2, 2, 3, 4), _rand(2, 2, 5, 4, seed=1), _rand(2, 2, 5, 6, seed=2)]),
 ]
 
 

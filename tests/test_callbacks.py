@@ -371,12 +371,20 @@ def test_csv_logger_records_keys_added_by_earlier_callbacks(tmp_path):
 
 # ====================================================================== TerminateOnNaN / stop from a batch
 def test_terminate_on_nan_stops_after_the_nan_batch(capsys):
-    x = X.copy()
-    x[16:24] = np.nan  # batch 2 of the first epoch (batch_size 8, no shuffling)
+    # NaN inputs are refused when fit starts; a diverging run is what TerminateOnNaN is for:
+    # here the weights turn NaN after batch 1, so batch 2 is the first with a NaN loss
     batches = []
     nan_stop = TerminateOnNaN()
-    history = make_model().fit(x, Y, epochs=5, batch_size=8, verbose=0, shuffle=False,
-                                callbacks=[nan_stop, LambdaCallback(on_batch_end=lambda b, l: batches.append(b))])
+    model = make_model()
+
+    def on_batch_end(batch, logs):
+        batches.append(batch)
+        if batch == 1:
+            model.weights[0].data[...] = np.nan
+
+    with pytest.warns(RuntimeWarning, match="lower the learning rate"):
+        history = model.fit(X, Y, epochs=5, batch_size=8, verbose=0, shuffle=False,
+                            callbacks=[nan_stop, LambdaCallback(on_batch_end=on_batch_end)])
     assert batches == [0, 1, 2] and len(history.history["loss"]) == 1
     assert np.isnan(history.history["loss"][0])
     assert (nan_stop.stopped_epoch, nan_stop.stopped_batch) == (0, 2)

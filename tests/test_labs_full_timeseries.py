@@ -42,12 +42,14 @@ def test_sine_forecast_full(tmp_path):
     assert mse["1 step: GRU"] <= 0.004                                         # 0.0029
     assert mse["10 steps: naive (last value x 10)"] >= 0.2                     # 0.265
     assert mse["10 steps: linear, direct (10 outputs)"] <= 0.02                # 0.0154
-    assert mse["10 steps: deep RNN, iterative"] <= 0.07                        # 0.047; Géron 0.028
+    # the iterative figure swings with the seed (0.047, 0.027, 0.025, 0.018, 0.029): the median is reported
+    iterative = mse["10 steps: deep RNN, iterative (median of 5 seeds)"]
+    assert iterative <= 0.036                                                   # 0.0265; Géron 0.028
     assert mse["10 steps: LSTM, iterative"] <= 0.035                           # 0.020
     assert mse["10 steps: deep RNN, direct Dense(10)"] <= 0.012                # 0.0077; Géron 0.009
     assert mse["10 steps: seq2seq, forecast after the last step"] <= 0.015     # 0.0096
     # the direct forecast beats the iterative one and the linear baseline, as in the book
-    assert mse["10 steps: deep RNN, direct Dense(10)"] < mse["10 steps: deep RNN, iterative"]
+    assert mse["10 steps: deep RNN, direct Dense(10)"] < iterative
     assert mse["10 steps: deep RNN, direct Dense(10)"] < mse["10 steps: linear, direct (10 outputs)"]
     assert len(result.figures) == 3
 

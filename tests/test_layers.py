@@ -123,8 +123,9 @@ def test_activity_and_weight_regularizers_add_to_loss():
     x = np.ones((3, 4), np.float32)
     out = layer(x)
     penalties = [float(p.data) for p in layer.losses]
-    assert penalties[0] == pytest.approx(0.5 * 8)                 # l2 * sum(w^2), 8 ones
-    assert penalties[1] == pytest.approx(0.01 * np.abs(out.data).sum())
+    # Keras 3's order: add_loss terms (the activity penalty, per sample: / batch of 3), then weights
+    assert penalties[0] == pytest.approx(0.01 * np.abs(out.data).sum() / 3)
+    assert penalties[1] == pytest.approx(0.5 * 8)                 # l2 * sum(w^2), 8 ones
 
 
 def test_default_names_are_unique():

@@ -319,3 +319,155 @@ def test_compile_resolves_accuracy_by_the_loss_and_the_mean_tracks_the_epoch_los
     for batch_loss, batch_size in [(0.5, 32), (0.25, 32), (1.0, 4)]:
         mean.update_state(batch_loss, sample_weight=batch_size)
     assert mean.result() == (0.5 * 32 + 0.25 * 32 + 1.0 * 4) / 68
+
+
+# ============================================================================ top-k, precision/recall, AUC, ROC
+def test_top_k_accuracy_by_hand_with_ties_and_running_mean():
+    probs = np.array([[0.1, 0.5, 0.4, 0.0], [0.3, 0.3, 0.3, 0.1], [0.7, 0.1, 0.1, 0.1]])
+    labels = np.array([2, 1, 3])
+    # sample 0: label 2 is second -> in the top 2, not the top 1; sample 1: three-way tie, all in
+    # the top 1 (nothing scores strictly higher); sample 2: label 3 ties 1 and 2 behind class 0
+    np.testing.assert_array_equal(metrics.sparse_top_k_categorical_accuracy(labels, probs, k=1), [0, 1, 0])
+    np.testing.assert_array_equal(metrics.sparse_top_k_categorical_accuracy(labels, probs, k=2), [1, 1, 1])
+    one_hot = np.eye(4)[labels]
+    np.testing.assert_array_equal(metrics.top_k_categorical_accuracy(one_hot, probs, k=1), [0, 1, 0])
+    assert metrics.sparse_top_k_categorical_accuracy(labels[:, None], probs.astype(np.float32), k=1).dtype == np.float32
+    m = metrics.get("sparse_top_k_categorical_accuracy")
+    assert isinstance(m, metrics.SparseTopKCategoricalAccuracy) and m.get_config()["k"] == 5
+    m = metrics.SparseTopKCategoricalAccuracy(k=1)
+    m.update_state(labels[:2], probs[:2])
+    m.update_state(labels[2:], probs[2:])
+    assert m.result() == pytest.approx(1 / 3)
+    t = metrics.get("top_k_categorical_accuracy")
+    t.update_state(one_hot, probs)
+    assert t.result() == 1.0 and t.name == "top_k_categorical_accuracy"
+    again = metrics.deserialize(metrics.serialize(metrics.TopKCategoricalAccuracy(k=3, name="top3")))
+    assert again.name == "top3" and again.get_config()["k"] == 3
+    with pytest.raises(ValueError, match=r"labels in \[0, 3\]"):
+        metrics.sparse_top_k_categorical_accuracy(np.array([4, 0, 0]), probs)
+    with pytest.raises(ValueError, match="one-hot y_true"):
+        metrics.top_k_categorical_accuracy(labels, probs)
+
+
+def test_precision_and_recall_thresholds_top_k_and_class_id_by_hand():
+    y_true = np.array([1, 0, 1, 1, 0])
+    y_pred = np.array([0.9, 0.6, 0.4, 0.7, 0.2])
+    p = metrics.Precision(thresholds=[0.3, 0.5, 0.8])
+    p.update_state(y_true, y_pred)
+    # > 0.3: 4 predicted, 3 right; > 0.5: 3 predicted, 2 right; > 0.8: 1 predicted, 1 right
+    assert p.result() == pytest.approx([0.75, 2 / 3, 1.0])
+    r = metrics.Recall(thresholds=[0.3, 0.5, 0.8])
+    r.update_state(y_true, y_pred)
+    assert r.result() == pytest.approx([1.0, 2 / 3, 1 / 3])
+    # top_k: per row only the k highest scores are predicted positive
+    multi_true = np.array([[0, 1, 1, 0], [1, 0, 0, 0]])
+    multi_pred = np.array([[0.1, 0.8, 0.3, 0.6], [0.2, 0.9, 0.05, 0.1]])
+    top2 = metrics.Precision(top_k=2)
+    top2.update_state(multi_true, multi_pred)   # row 0 keeps 1, 3 (one right); row 1 keeps 1, 0 (one right)
+    assert top2.result() == pytest.approx(0.5)
+    recall_top1 = metrics.Recall(top_k=1)
+    recall_top1.update_state(multi_true, multi_pred)  # row 0: class 1 found of 2; row 1: class 0 missed
+    assert recall_top1.result() == pytest.approx(1 / 3)
+    class2 = metrics.Precision(class_id=2, thresholds=0.2)
+    class2.update_state(multi_true, multi_pred)    # column 2: 0.3 > 0.2 (true), 0.05 (not predicted)
+    assert class2.result() == 1.0
+    weighted = metrics.Recall()
+    weighted.update_state(y_true, y_pred, sample_weight=[1.0, 1.0, 3.0, 1.0, 1.0])
+    assert weighted.result() == pytest.approx(2 / 5)   # the missed positive weighs 3
+    assert metrics.get("precision").get_config() == {"name": "precision", "dtype": "float32", "thresholds": None,
+                                                     "top_k": None, "class_id": None}
+    with pytest.raises(ValueError, match="thresholds"):
+        metrics.Precision(thresholds=1.5)
+    with pytest.raises(ValueError, match="class_id 4"):
+        metrics.Recall(class_id=4).update_state(multi_true, multi_pred)
+
+
+def test_auc_matches_keras_by_hand_and_the_exact_area():
+    m = metrics.get("auc")
+    assert isinstance(m, metrics.AUC) and m.name == "auc"
+    m = metrics.AUC(num_thresholds=3)
+    m.update_state([0, 0, 1], [0, 0.5, 0.3])
+    m.update_state([1], [0.9])  # accumulates over batches: Keras's docstring case in two parts
+    # thresholds -1e-7, 0.5, 1 + 1e-7: TPR (1, 0.5, 0), FPR (1, 0, 0) -> trapezoids 0.75
+    assert m.result() == pytest.approx(0.75)
+    pr = metrics.AUC(num_thresholds=3, curve="PR")
+    pr.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    # Davis-Goadrich pieces: (1/3)(1 + (2/3) ln 4) / 2 + 1 / 2
+    assert pr.result() == pytest.approx((1 + 2 / 3 * np.log(4)) / 6 + 0.5)
+    minor = metrics.AUC(num_thresholds=3, summation_method="minoring")
+    minor.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    assert minor.result() == pytest.approx(0.5)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 2000)
+    scores = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1)
+    fine = metrics.AUC(num_thresholds=2000)
+    for i in range(0, 2000, 300):
+        fine.update_state(y[i:i + 300], scores[i:i + 300])
+    assert fine.result() == pytest.approx(metrics.roc_auc_score(y, scores), abs=1e-3)
+    logits = metrics.AUC(num_thresholds=2000, from_logits=True)
+    logits.update_state(y, np.log(scores + 1e-9) - np.log1p(-scores + 1e-9))
+    assert logits.result() == pytest.approx(fine.result(), abs=2e-3)
+    multi = metrics.AUC(multi_label=True, num_thresholds=3)
+    multi.update_state(np.array([[0, 1], [0, 0], [1, 1], [1, 0]]),
+                       np.array([[0, 0.1], [0.5, 0.9], [0.3, 0.8], [0.9, 0.2]]))
+    # label 0 is the Keras case (0.75); label 1: TPR (1, 0.5, 0), FPR (1, 0.5, 0) -> 0.5; mean 0.625
+    assert multi.result() == pytest.approx(0.625)
+    again = metrics.deserialize(metrics.serialize(metrics.AUC(curve="pr", num_thresholds=50)))
+    assert again.curve == "PR" and again.num_thresholds == 50
+    with pytest.raises(ValueError, match="curve"):
+        metrics.AUC(curve="DET")
+
+
+def test_roc_curve_and_roc_auc_score_by_hand_and_against_sklearn():
+    fpr, tpr, thresholds = metrics.roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    np.testing.assert_array_equal(fpr, [0, 0, 0.5, 0.5, 1])
+    np.testing.assert_array_equal(tpr, [0, 0.5, 0.5, 1, 1])
+    np.testing.assert_array_equal(thresholds, [np.inf, 0.8, 0.4, 0.35, 0.1])
+    assert metrics.roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
+    assert metrics.roc_auc_score([1, 0, 1], [0.9, 0.9, 0.2]) == 0.25           # a tie counts one half
+    assert metrics.roc_auc_score([0, 1], [0.2, 0.7]) == 1.0
+    assert metrics.roc_auc_score([True, False], [0.2, 0.7]) == 0.0
+    fpr, tpr, _ = metrics.roc_curve([1, 0, 1, 0], [0.5, 0.5, 0.5, 0.1])        # ties move together
+    np.testing.assert_array_equal(fpr, [0, 0.5, 1])
+    np.testing.assert_array_equal(tpr, [0, 1, 1])
+    with pytest.raises(ValueError, match="both positive and negative"):
+        metrics.roc_auc_score([1, 1], [0.2, 0.3])
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        metrics.roc_curve([0, 2], [0.2, 0.3])
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(1)
+    for n in (7, 100, 1000):
+        y = rng.integers(0, 2, n)
+        y[:2] = [0, 1]
+        scores = np.round(rng.normal(y * 0.5, 1.0), 1)   # rounded: many ties
+        assert metrics.roc_auc_score(y, scores) == pytest.approx(sklearn_metrics.roc_auc_score(y, scores), abs=1e-12)
+        ours = metrics.roc_curve(y, scores)
+        theirs = sklearn_metrics.roc_curve(y, scores, drop_intermediate=False)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b)
+        assert np.trapezoid(ours[1], ours[0]) == pytest.approx(metrics.roc_auc_score(y, scores))
+
+
+def test_new_metrics_in_compile_and_their_docstrings_run():
+    import doctest
+    import glassnet as gn
+    from glassnet import layers
+    from glassnet.metrics import ranking, threshold_metrics, top_k_metrics
+    for module in (ranking, threshold_metrics, top_k_metrics):
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        for test in doctest.DocTestFinder().find(module, module.__name__, globs=dict(vars(module))):
+            runner.run(test)
+        assert runner.tries > 0 and runner.failures == 0, module.__name__
+    gn.backend.clear_session()
+    model = gn.Sequential([layers.Input((3,)), layers.Dense(4, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                  metrics=["sparse_top_k_categorical_accuracy",
+                           metrics.SparseTopKCategoricalAccuracy(k=1, name="top1")])
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)
+    logs = model.evaluate(x, np.arange(8) % 4, verbose=0, return_dict=True)
+    assert logs["sparse_top_k_categorical_accuracy"] == 1.0   # 4 classes: always in the top 5
+    assert 0.0 <= logs["top1"] <= 1.0
+    binary = gn.Sequential([layers.Input((3,)), layers.Dense(1, activation="sigmoid")])
+    binary.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["auc", "precision", "recall"])
+    logs = binary.evaluate(x, (x[:, 0] > 0).astype(np.float32), verbose=0, return_dict=True)
+    assert set(logs) >= {"auc", "precision", "recall"} and 0.0 <= logs["auc"] <= 1.0

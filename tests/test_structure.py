@@ -160,3 +160,18 @@ def test_a_folder_named_glassnet_does_not_shadow_the_package(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "Dense"
 
+
+def test_docstring_examples_that_use_np_import_it():
+    """An example copied into a fresh interpreter must run: every docstring whose ``>>>`` lines
+    use ``np.`` also has ``>>> import numpy as np`` among them."""
+    import re
+    missing = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            doc = ast.get_docstring(node, clean=False) or ""
+            code = "\n".join(line.strip() for line in doc.splitlines() if line.strip().startswith((">>>", "...")))
+            if re.search(r"\bnp\.", code) and "import numpy as np" not in code:
+                missing.append(f"{path.relative_to(ROOT).as_posix()}:{getattr(node, 'name', '<module>')}")
+    assert not missing, "docstring examples use np without importing it:\n" + "\n".join(missing)

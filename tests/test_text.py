@@ -388,7 +388,7 @@ def test_text_vectorization_in_a_model_fits_predicts_and_saves(tmp_path):
     model.fit(texts, labels, epochs=3, batch_size=2, verbose=0)
     predictions = model.predict(texts)
     assert predictions.shape == (6, 1) and model.layers[0].count_params() == 0
-    path = tmp_path / "sentiment.keras"
+    path = tmp_path / "sentiment.glassnet"
     model.save(str(path))
     loaded = gn.load_model(str(path))
     assert loaded.layers[0].get_vocabulary() == vectorizer.get_vocabulary()

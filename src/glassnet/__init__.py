@@ -10,6 +10,7 @@ Example:
 __version__ = "0.1.0"
 
 from glassnet.core import Function, Parameter, Tensor, is_grad_enabled, no_grad  # noqa: E402,F401
+from glassnet.core import GradientTape  # noqa: E402,F401
 from glassnet import backend, ops  # noqa: E402,F401
 from glassnet import activations, initializers, regularizers  # noqa: E402,F401
 from glassnet import losses, metrics, optimizers, callbacks  # noqa: E402,F401

@@ -126,6 +126,33 @@ def set_floatx(dtype: str) -> None:
     _FLOATX = np.dtype(dtype).name
 
 
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+
+
+def epsilon() -> float:
+    """The fuzz factor Keras programs read (``keras.backend.epsilon()``, default ``1e-7``)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set the value ``epsilon()`` returns (glassnet's losses keep their own ``1e-7``)."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format() -> str:
+    """``'channels_last'``: glassnet's images are (batch, height, width, channels), always."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Accepts ``'channels_last'`` only: glassnet's layers compute on channels-last images."""
+    if data_format != "channels_last":
+        raise ValueError(f"set_image_data_format: glassnet's layers are channels-last only, received "
+                         f"{data_format!r}; write images as (batch, height, width, channels)")
+
+
 def set_seed(seed: int | None) -> None:
     """Seed glassnet's global random generator (weight initialisers, dropout, shuffling)."""
     global _rng
@@ -197,3 +224,14 @@ def devices() -> list:
     will add ``"gpu"`` here when a GPU and CuPy are present.
     """
     return ["cpu"]
+
+
+def __getattr__(name):
+    # Keras 2's ``keras.backend`` functions on tensors (int_shape, get_value, ones...) live in
+    # glassnet.compat.keras_backend, which needs the autograd core: found lazily, by name
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from glassnet.compat import keras_backend
+    if name in keras_backend.__all__:
+        return getattr(keras_backend, name)
+    raise AttributeError(f"module 'glassnet.backend' has no attribute {name!r}")

@@ -91,6 +91,7 @@ def combine_predictions(predictions, combine: str = "average") -> np.ndarray:
         A float32 array shaped like one member's prediction.
 
     Example:
+        >>> import numpy as np
         >>> a = np.array([[0.6, 0.4]]); b = np.array([[0.1, 0.9]]); c = np.array([[0.7, 0.3]])
         >>> combine_predictions([a, b, c], "average")
         array([[0.46666667, 0.53333336]], dtype=float32)
@@ -115,6 +116,7 @@ def predicted_classes(predictions, combine: str = "average") -> np.ndarray:
     mean probability.
 
     Example:
+        >>> import numpy as np
         >>> a = np.array([[0.6, 0.4]]); b = np.array([[0.1, 0.9]]); c = np.array([[0.7, 0.3]])
         >>> predicted_classes([a, b, c], "average"), predicted_classes([a, b, c], "vote")
         (array([1]), array([0]))

@@ -56,8 +56,9 @@ def _grid(n: int, ncols: int, cell: float = 1.2, extra_height: float = 0.0):
 
 # --------------------------------------------------------------------------- curves
 
-def plot_history(history, metrics=None, ax=None, title=None):
-    """Training curves from ``fit``: one panel per metric, train and validation together.
+def plot_history(history, metrics=None, ax=None, title=None, targets=None):
+    """Training curves from ``fit``: one panel per metric, train and validation together,
+    on whole-number epoch ticks.
 
     Args:
         history: the ``History`` returned by ``model.fit`` or its ``.history`` dict
@@ -65,12 +66,16 @@ def plot_history(history, metrics=None, ax=None, title=None):
         metrics: base names to plot (e.g. ``["loss"]``); default: every base name present.
         ax: draw into this Axes (then only the first metric is drawn).
         title: figure title.
+        targets: dict metric name -> a figure to reach (the course's target, e.g.
+            ``{"accuracy": 0.99}``), drawn as a dotted horizontal line; a value may be a
+            ``(value, label)`` pair to name it.
 
     Returns:
         The matplotlib Figure.
 
     Example:
         >>> fig = plot_history({"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]})
+        >>> fig = plot_history({"accuracy": [0.97, 0.99]}, targets={"accuracy": 0.99})
     """
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict) or not logs:
@@ -90,6 +95,10 @@ def plot_history(history, metrics=None, ax=None, title=None):
         raise ValueError(f"plot_history: no metric {unknown} in the history; it has {bases}")
     if not metrics:
         raise ValueError("plot_history: no metric to plot")
+    targets = dict(targets or {})
+    unknown = [m for m in targets if m not in bases]
+    if unknown:
+        raise ValueError(f"plot_history: a target for {unknown}, which is not in the history; it has {bases}")
     from matplotlib.ticker import MaxNLocator
     if ax is not None:
         axes = [ax]
@@ -105,6 +114,10 @@ def plot_history(history, metrics=None, ax=None, title=None):
                 values = np.asarray(logs[key], dtype=np.float64).ravel()
                 a.plot(np.arange(1, len(values) + 1), values, style, label=label,
                        marker="." if len(values) < 30 else None)
+        if name in targets:
+            value, label = targets[name] if isinstance(targets[name], tuple) else \
+                (targets[name], f"course's target {targets[name]:g}")
+            a.axhline(float(value), color="tab:red", linestyle=":", linewidth=1.2, label=label)
         a.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         a.set_xlabel("epoch")
         a.set_ylabel(name)
@@ -137,6 +150,7 @@ def plot_curves(curves, xlabel="step", ylabel="", title=None, logy=False, ax=Non
     if not isinstance(curves, dict) or not curves:
         raise ValueError(f"plot_curves: expected a non-empty dict name -> values, received {type(curves).__name__}")
     fig, ax = _new_axes(ax, (5.5, 3.8))
+    whole = True
     for name, values in curves.items():
         if isinstance(values, tuple) and len(values) == 2:
             xs = np.asarray(values[0], dtype=np.float64).ravel()
@@ -147,6 +161,10 @@ def plot_curves(curves, xlabel="step", ylabel="", title=None, logy=False, ax=Non
             ys = np.asarray(values, dtype=np.float64).ravel()
             xs = np.arange(ys.size)
         ax.plot(xs, ys, label=str(name))
+        whole = whole and bool(np.all(np.mod(xs, 1) == 0))
+    if whole:  # epochs and steps are whole numbers: no 2.5 on the axis
+        from matplotlib.ticker import MaxNLocator
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -374,7 +392,9 @@ def plot_images(images, labels=None, predictions=None, ncols=10, cmap="gray", ti
 
 
 def plot_filters(kernel, ncols=8, title=None):
-    """The kernels of a convolution layer, one small image per output channel.
+    """The kernels of a convolution layer, one small image per output channel, all on one
+    colour scale centred on 0 (red positive, blue negative) with a colorbar, so the filters'
+    signs and sizes compare across panels.
 
     Args:
         kernel: weights of shape (kh, kw, in_channels, out_channels) (a Conv2D kernel as
@@ -395,25 +415,27 @@ def plot_filters(kernel, ncols=8, title=None):
     k = k.mean(axis=2)  # (kh, kw, out)
     out = k.shape[-1]
     fig, axes = _grid(out, ncols, cell=1.0)
+    # One diverging scale centred on 0 for all filters: positive weights red, negative blue.
+    m = float(np.abs(k).max()) or 1.0
     for i in range(out):
-        f = k[..., i]
-        # A diverging map centred on 0: positive weights red, negative blue.
-        m = float(np.abs(f).max()) or 1.0
-        axes[i].imshow(f, cmap="bwr", vmin=-m, vmax=m)
+        image = axes[i].imshow(k[..., i], cmap="bwr", vmin=-m, vmax=m)
         axes[i].set_title(str(i), fontsize=7)
     if title is not None:
         fig.suptitle(title)
-    fig.tight_layout()
+    _shared_colorbar(fig, image, "weight")
     return fig
 
 
-def plot_feature_maps(maps, ncols=8, title=None):
-    """The channels of one layer's output for one image, one small image per channel.
+def plot_feature_maps(maps, ncols=8, title=None, image=None):
+    """The channels of one layer's output for one image, one small image per channel, all on
+    one colour scale with a colorbar (a diverging one centred on 0 when values have both signs),
+    so the channels' strengths compare across panels.
 
     Args:
         maps: activations of shape (h, w, c) (drop the batch axis first: ``out[0]``).
         ncols: maps per row.
-        title: figure title.
+        title: figure title (say which input the maps belong to).
+        image: the input image the maps were computed from, shown first (panel "input").
 
     Returns:
         The matplotlib Figure.
@@ -428,14 +450,32 @@ def plot_feature_maps(maps, ncols=8, title=None):
     if m.ndim != 3:
         raise ValueError(f"plot_feature_maps: expected maps of shape (h, w, c), received {m.shape}")
     c = m.shape[-1]
-    fig, axes = _grid(c, ncols, cell=1.0)
+    first = 0 if image is None else 1
+    fig, axes = _grid(c + first, ncols, cell=1.0)
+    if image is not None:
+        axes[0].imshow(_as_image(_to_numpy(image), "plot_feature_maps"), cmap="gray")
+        axes[0].set_title("input", fontsize=7)
+    lo, hi = float(m.min()), float(m.max())
+    if lo < 0 < hi:  # both signs: a diverging map centred on 0
+        cmap, lo, hi = "bwr", -max(-lo, hi), max(-lo, hi)
+    else:
+        cmap = "viridis"
+    if lo == hi:
+        hi = lo + 1.0
     for i in range(c):
-        axes[i].imshow(m[..., i], cmap="viridis")
-        axes[i].set_title(str(i), fontsize=7)
+        shown = axes[first + i].imshow(m[..., i], cmap=cmap, vmin=lo, vmax=hi)
+        axes[first + i].set_title(str(i), fontsize=7)
     if title is not None:
         fig.suptitle(title)
-    fig.tight_layout()
+    _shared_colorbar(fig, shown, "activation")
     return fig
+
+
+def _shared_colorbar(fig, mappable, label: str) -> None:
+    """Lay out the panels, then add one colorbar for all of them at the figure's right."""
+    fig.tight_layout(rect=(0.0, 0.0, 0.9, 1.0))
+    cax = fig.add_axes((0.92, 0.15, 0.02, 0.7))
+    fig.colorbar(mappable, cax=cax, label=label)
 
 
 def _to_numpy(a) -> np.ndarray:

@@ -10,7 +10,8 @@ from differentiable glassnet ops, so ``loss.backward()`` also gives its gradient
   coefficient ``2 * lr * l2``. (In PyTorch, weight decay is usually an optimizer option,
   ``SGD(weight_decay=wd)``, which adds ``wd * w`` to the gradient: the same as ``L2(wd / 2)``.)
 
-Penalties count in the training loss only; ``evaluate`` reports the data loss alone, as Keras.
+Penalties count in the loss that ``fit`` minimises and in the loss that ``fit`` and ``evaluate``
+report, as in Keras (its ``compute_loss`` adds ``model.losses`` in training and evaluation).
 
 Example:
     >>> from glassnet import Tensor, regularizers

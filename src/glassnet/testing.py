@@ -75,6 +75,7 @@ def check_layer_gradients(layer, inputs, directions: int = 3, eps: float = 1e-6,
     Build the layer with ``dtype="float64"`` so that its weights are float64.
 
     Example:
+        >>> import numpy as np
         >>> layer = Dense(3, activation="tanh", dtype="float64")
         >>> check_layer_gradients(layer, np.random.randn(4, 5))
     """

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 
 import numpy as np
 
 from glassnet.backend import to_host
 from glassnet.callbacks.base import BatchSaveCounter, Callback, check_save_freq
+from glassnet.utils.files import atomic_write
+from glassnet.utils.safe_zip import NpzArrays
 
 FILENAME = "backup.npz"
 _FORMAT_VERSION = 1
@@ -42,18 +43,7 @@ _FORMAT_VERSION = 1
 
 def _atomic_write_bytes(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file + rename (never a half-written file)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, lambda f: f.write(data), prefix=".backup-")
 
 
 class BackupAndRestore(Callback):
@@ -143,19 +133,33 @@ class BackupAndRestore(Callback):
     def _restore(self) -> int:
         path = self.backup_path
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                data = {k: npz[k] for k in npz.files}
-        except Exception as err:
-            raise ValueError(f"BackupAndRestore: cannot read the backup {path} ({type(err).__name__}: {err}); "
-                             f"delete it to start training from scratch") from err
-        if int(data.get("format_version", -1)) != _FORMAT_VERSION or "epoch" not in data:
-            raise ValueError(f"BackupAndRestore: {path} is not a backup this glassnet wrote")
-        model = self.model
-        params = model.weights
-        saved_names = [str(n) for n in data["names"]]
-        if len(saved_names) != len(params):
-            raise ValueError(f"BackupAndRestore: the backup in {path} holds {len(saved_names)} weights, the model has "
-                             f"{len(params)}; is it another model's backup? Delete it to start from scratch")
+            # sizes and array headers are checked before anything is inflated (a hostile or
+            # damaged file is refused without a memory blow-up; see glassnet.utils.safe_zip)
+            arrays = NpzArrays(path, path, ValueError)
+        except ValueError as err:
+            raise ValueError(f"BackupAndRestore: cannot read the backup ({err}); delete it to start training "
+                             f"from scratch") from err
+        with arrays:
+            if not all(key in arrays for key in ("format_version", "epoch", "names")) \
+                    or arrays.shape("format_version") != () or arrays.shape("epoch") != ():
+                raise ValueError(f"BackupAndRestore: {path} is not a backup this glassnet wrote")
+            try:
+                version, epoch = int(arrays.read("format_version")), int(arrays.read("epoch"))
+                saved_names = [str(n) for n in arrays.read("names")]
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"BackupAndRestore: cannot read the backup {path} ({err}); delete it to start "
+                                 f"training from scratch") from err
+            if version != _FORMAT_VERSION:
+                raise ValueError(f"BackupAndRestore: {path} is not a backup this glassnet wrote "
+                                 f"(format version {version})")
+            model = self.model
+            params = model.weights
+            self._check_same_model(arrays, saved_names, params, path)
+            try:
+                data = arrays.read_all()
+            except ValueError as err:
+                raise ValueError(f"BackupAndRestore: cannot read the backup ({err}); delete it to start "
+                                 f"training from scratch") from err
         # set_weights checks every shape before changing anything
         model.set_weights([data[f"weight:{i}"] for i in range(len(params))])
         optimizer = getattr(model, "optimizer", None)
@@ -176,4 +180,24 @@ class BackupAndRestore(Callback):
                 optimizer.set_state(state)
             if "learning_rate" in data and not callable(optimizer.learning_rate):
                 optimizer.learning_rate = float(data["learning_rate"])
-        return int(data["epoch"])
+        return epoch
+
+    def _check_same_model(self, arrays, saved_names, params, path) -> None:
+        """Refuse a backup written by another model (other weight count, shapes or dtypes),
+        from the arrays' headers, before any weight array is read."""
+        detail = None
+        if len(saved_names) != len(params):
+            detail = f"it holds {len(saved_names)} weights, the model has {len(params)}"
+        else:
+            for i, (old, p) in enumerate(zip(saved_names, params)):
+                key = f"weight:{i}"
+                if key not in arrays:
+                    detail = f"weight {i} ({old!r}) is missing from it"
+                elif arrays.shape(key) != tuple(p.shape) or arrays.dtype(key) != p.dtype:
+                    detail = (f"weight {i} is {old!r} of shape {arrays.shape(key)} {arrays.dtype(key)} in the "
+                              f"backup, {p.name!r} of shape {tuple(p.shape)} {p.dtype} in this model")
+                if detail:
+                    break
+        if detail:
+            raise ValueError(f"BackupAndRestore: the backup {path} belongs to another model: {detail}. To train "
+                             f"this model from scratch, delete that file, or give this run its own backup_dir")

@@ -57,6 +57,37 @@ class Callback:
     def on_batch_end(self, batch, logs=None): ...
 
 
+def as_callback_list(callbacks, caller: str = "fit") -> list:
+    """``callbacks`` as a list of ``Callback`` instances.
+
+    A single callback is wrapped in a list (Keras needs the list; forgetting it is common). A
+    string, a class instead of an instance, or anything else is refused, naming it.
+
+    Example:
+        >>> as_callback_list(None), len(as_callback_list(Callback()))
+        ([], 1)
+    """
+    if callbacks is None:
+        return []
+    items = [callbacks] if isinstance(callbacks, Callback) else callbacks
+    if isinstance(items, (str, bytes, dict)) or not isinstance(items, (list, tuple)):
+        raise TypeError(f"{caller}: expected callbacks to be a list of Callback instances, e.g. "
+                        f"callbacks=[EarlyStopping(patience=3)], received {_describe(callbacks)}")
+    for i, cb in enumerate(items):
+        if not isinstance(cb, Callback):
+            hint = (f"; create an instance: {cb.__name__}(...)" if isinstance(cb, type) and issubclass(cb, Callback)
+                    else "")
+            raise TypeError(f"{caller}: expected callbacks[{i}] to be a Callback instance, received "
+                            f"{_describe(cb)}{hint}")
+    return list(items)
+
+
+def _describe(value) -> str:
+    if isinstance(value, type):
+        return f"the class {value.__name__}"
+    return f"{type(value).__name__} {value!r}"[:120]
+
+
 def check_save_freq(save_freq, who: str):
     """``save_freq`` if valid: ``"epoch"`` or a positive number of batches (``who`` names the
     callback in the error)."""
@@ -103,7 +134,7 @@ class CallbackList:
     """Calls a hook on every callback in order. Hooks nobody overrides cost nothing per batch."""
 
     def __init__(self, callbacks=None, model=None, **params):
-        self.callbacks = list(callbacks or [])
+        self.callbacks = as_callback_list(callbacks, "callbacks")
         for cb in self.callbacks:
             if model is not None:
                 cb.set_model(model)

@@ -412,6 +412,7 @@ class Parameter(Tensor):
     the optimizer's state, so state can be saved and restored.
 
     Example:
+        >>> import numpy as np
         >>> w = Parameter(np.zeros((2, 3)), name="dense/kernel")
         >>> w.assign(np.ones((2, 3)))
     """

@@ -3,6 +3,10 @@
 * ``mnist``, ``fashion_mnist``: ``load_data()`` -> ``(x_train, y_train), (x_test, y_test)``,
   uint8, like Keras. Files come from ``path=``, ``$GLASSNET_DATA/<name>/`` or
   ``~/.glassnet/datasets/<name>/``, downloaded there if missing, always verified.
+* Keras's other data sets, with Keras's ``load_data`` arguments and results: ``imdb`` and
+  ``reuters`` (word-index sequences, ``get_word_index``), ``cifar10``, ``cifar100``,
+  ``boston_housing``, ``california_housing``: the files Keras downloads (CIFAR: the binary
+  version), found and downloaded the same way, hash-checked, read without pickle.
 * ``iris``: the 150 flowers, shipped with glassnet.
 * ``diabetes``: 442 patients, 10 features, a disease-progression target (regression), shipped.
 * ``toy``: logic gates, the course's 8 regression points, moons, circles, spirals, and
@@ -23,7 +27,21 @@ Example:
 """
 import sys as _sys
 
-from glassnet.datasets import diabetes, fashion_mnist, iris, mnist, stocks, tabular, toy  # noqa: F401
+from glassnet.datasets import (  # noqa: F401
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    diabetes,
+    fashion_mnist,
+    imdb,
+    iris,
+    mnist,
+    reuters,
+    stocks,
+    tabular,
+    toy,
+)
 from glassnet.datasets._files import (  # noqa: F401
     ENV_VAR,
     DataIntegrityError,
@@ -38,5 +56,6 @@ from glassnet.datasets.tabular import Table, load_table  # noqa: F401
 csv = tabular
 _sys.modules[__name__ + ".csv"] = tabular
 
-__all__ = ["mnist", "fashion_mnist", "iris", "diabetes", "toy", "csv", "tabular", "stocks", "load_table",
+__all__ = ["mnist", "fashion_mnist", "imdb", "reuters", "cifar10", "cifar100", "boston_housing",
+           "california_housing", "iris", "diabetes", "toy", "csv", "tabular", "stocks", "load_table",
            "Table", "data_home", "ENV_VAR", "DataIntegrityError", "DatasetNotFoundError"]

@@ -8,6 +8,10 @@ Folder resolution, for a data set stored in the sub-folder ``subdir`` (``mnist``
 2. else ``$GLASSNET_DATA/<subdir>`` when the ``GLASSNET_DATA`` environment variable is set;
 3. else the user cache ``~/.glassnet/datasets/<subdir>``.
 
+Folders are made absolute (a relative ``GLASSNET_DATA`` is taken from the current folder), and
+``locate`` says which of the three sources gave the folder, so messages can name both. Folders
+are created only to write a downloaded file into, and removed again if that download fails.
+
 A missing file is downloaded from the data set's mirrors, in turn, into a temporary file in
 the target folder that is renamed only once it is complete and, when a SHA-256 is known,
 verified, so an interrupted or corrupt download never leaves a file that looks finished.
@@ -19,16 +23,18 @@ Example:
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import http.client
 import os
 import sys
 import tempfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 from urllib.request import urlopen
+
+from glassnet.utils.files import default_file_mode, made_folders, remove_empty_folders
 
 ENV_VAR = "GLASSNET_DATA"
 CACHE_DIR = Path("~") / ".glassnet" / "datasets"
@@ -46,7 +52,8 @@ class DatasetNotFoundError(FileNotFoundError):
 
 
 def data_home() -> Path:
-    """The root folder for data sets: ``$GLASSNET_DATA`` if set, else ``~/.glassnet/datasets``.
+    """The root folder for data sets, as an absolute path: ``$GLASSNET_DATA`` if set (a
+    relative value is taken from the current folder), else ``~/.glassnet/datasets``.
 
     Example:
         >>> data_home()                                   # doctest: +SKIP
@@ -54,8 +61,64 @@ def data_home() -> Path:
     """
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env).expanduser()
-    return CACHE_DIR.expanduser()
+        return _absolute(env)
+    return _absolute(CACHE_DIR)
+
+
+def _absolute(path) -> Path:
+    """``path`` with ``~`` expanded, made absolute and normalised (``..`` removed)."""
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where a data set's folder came from, for messages.
+
+    Attributes:
+        folder: the absolute folder.
+        kind: ``"argument"`` (``path=``/``data_dir=``), ``"environment"`` (``GLASSNET_DATA``)
+            or ``"cache"`` (``~/.glassnet/datasets``).
+        given: the text the user gave (the argument, or the variable's value), if any.
+    """
+
+    folder: Path
+    kind: str
+    given: str | None = None
+
+    def origin(self) -> str:
+        """Where the folder came from: ``'GLASSNET_DATA=../data'`` and the like."""
+        if self.kind == "argument":
+            return f"the path=/data_dir= argument {self.given!r}"
+        if self.kind == "environment":
+            return f"{ENV_VAR}={self.given}"
+        return f"the user cache ({ENV_VAR} is not set)"
+
+    def describe(self) -> str:
+        """``'/abs/data/mnist (from GLASSNET_DATA=../data)'`` and the like."""
+        return f"{self.folder} (from {self.origin()})"
+
+
+def locate(subdir: str, path=None, filenames: Iterable[str] = ()) -> DataSource:
+    """The folder of a data set and the source it came from (see ``resolve_folder``).
+
+    Example:
+        >>> locate("mnist").describe()                     # doctest: +SKIP
+        '/home/me/.glassnet/datasets/mnist (the user cache; GLASSNET_DATA is not set)'
+    """
+    if path is None:
+        env = os.environ.get(ENV_VAR)
+        if env:
+            return DataSource(_absolute(env) / subdir, "environment", env)
+        return DataSource(_absolute(CACHE_DIR) / subdir, "cache")
+    folder = _absolute(path)
+    if folder.is_file():
+        raise NotADirectoryError(
+            f"expected a folder holding the {subdir} files, received the file {folder}")
+    names = list(filenames)
+    inner = folder / subdir
+    if inner.is_dir() and not any(_present(folder, name) for name in names):
+        folder = inner
+    return DataSource(folder, "argument", os.fspath(path))
 
 
 def resolve_folder(subdir: str, path=None, filenames: Iterable[str] = ()) -> Path:
@@ -69,7 +132,8 @@ def resolve_folder(subdir: str, path=None, filenames: Iterable[str] = ()) -> Pat
             ``.../data/mnist`` work).
 
     Returns:
-        The folder as a ``Path`` (it may not exist yet).
+        The folder as an absolute ``Path`` (it may not exist yet); ``locate`` also says which
+        source it came from.
 
     Raises:
         NotADirectoryError: if ``path`` names an existing file.
@@ -78,17 +142,7 @@ def resolve_folder(subdir: str, path=None, filenames: Iterable[str] = ()) -> Pat
         >>> resolve_folder("mnist", "/tmp/my-data")       # doctest: +SKIP
         PosixPath('/tmp/my-data')
     """
-    if path is None:
-        return data_home() / subdir
-    folder = Path(path).expanduser()
-    if folder.is_file():
-        raise NotADirectoryError(
-            f"expected a folder holding the {subdir} files, received the file {folder}")
-    names = list(filenames)
-    inner = folder / subdir
-    if inner.is_dir() and not any(_present(folder, name) for name in names):
-        return inner
-    return folder
+    return locate(subdir, path, filenames).folder
 
 
 def _present(folder: Path, name: str) -> Path | None:
@@ -124,7 +178,8 @@ def read_content(path: Path) -> bytes:
         The uncompressed bytes.
 
     Raises:
-        DataIntegrityError: for a truncated or corrupt gzip file, naming the file.
+        DataIntegrityError: for a truncated or corrupt gzip file, or one inflating past
+            ``MAX_INFLATED_BYTES``, naming the file.
 
     Example:
         >>> len(read_content("mnist/t10k-labels-idx1-ubyte.gz"))     # doctest: +SKIP
@@ -133,18 +188,66 @@ def read_content(path: Path) -> bytes:
     return _decompress(Path(path).read_bytes(), path)
 
 
-def _decompress(raw: bytes, source) -> bytes:
+_INFLATE_CHUNK = 1 << 20
+MAX_INFLATED_BYTES = 256 * 2**20
+"""The most a ``.gz`` data file may inflate to when nothing better bounds it (an IDX file's
+header does: it may inflate only to the size its header declares, see ``_idx.read_idx``)."""
+
+
+def _decompress(raw: bytes, source, limit=None, reason=None) -> bytes:
+    """Inflate gzip ``raw`` as a stream that stops as soon as it passes ``limit`` bytes.
+
+    A few megabytes of gzip can inflate to gigabytes (a "gzip bomb"): nothing past ``limit``
+    (default ``MAX_INFLATED_BYTES``) is ever held in memory.
+    """
     if raw[:2] != b"\x1f\x8b":
         return raw
+    if limit is None:
+        limit, reason = MAX_INFLATED_BYTES, "the limit for a data file, glassnet.datasets._files.MAX_INFLATED_BYTES"
+    pieces, total, data, pos = [], 0, b"", 0
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip wrapper: checks the CRC and length
     try:
-        return gzip.decompress(raw)
+        while True:
+            if not data and pos < len(raw):  # feed the input a slice at a time
+                data, pos = raw[pos:pos + _INFLATE_CHUNK], pos + _INFLATE_CHUNK
+            piece = inflater.decompress(data, _INFLATE_CHUNK)  # never more than a chunk out at a time
+            data = inflater.unconsumed_tail
+            total += len(piece)
+            if total > limit:
+                raise DataIntegrityError(
+                    f"{source}: the gzip file inflates to more than {limit} bytes ({reason}); refused "
+                    f"after inflating {total} bytes of its {len(raw)}. Delete it and download it again")
+            pieces.append(piece)
+            if inflater.eof:
+                rest = inflater.unused_data + raw[pos:]
+                if rest[:2] == b"\x1f\x8b":  # another gzip member follows (concatenated files)
+                    inflater, raw, data, pos = zlib.decompressobj(16 + zlib.MAX_WBITS), rest, b"", 0
+                    continue
+                if rest.strip(b"\x00"):
+                    raise zlib.error(f"{len(rest)} bytes of trailing garbage after the gzip data")
+                return b"".join(pieces)
+            if not piece and not data and pos >= len(raw):
+                raise EOFError
     except EOFError:
         raise DataIntegrityError(
             f"{source}: the gzip file is truncated ({len(raw)} bytes); delete it and download "
             "it again") from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except (zlib.error, OSError) as exc:
         raise DataIntegrityError(
             f"{source}: the gzip file is corrupt ({exc}); delete it and download it again") from None
+    except MemoryError:
+        raise DataIntegrityError(f"{source}: not enough memory to inflate the gzip file") from None
+
+
+def gzip_head(raw: bytes, size: int) -> bytes:
+    """The first ``size`` inflated bytes of gzip ``raw`` (``raw`` itself if not gzip), to read a
+    header before deciding how much the whole file may inflate to."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw[:size]
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, size)
+    except zlib.error:
+        return b""  # the full read reports the damage
 
 
 def sha256_hex(data: bytes) -> str:
@@ -160,7 +263,7 @@ def _as_set(values) -> set:
     return {v.lower() for v in values}
 
 
-def read_verified(path, sha256=None, gz_md5=None, source=None) -> bytes:
+def read_verified(path, sha256=None, gz_md5=None, source=None, limit=None, reason=None) -> bytes:
     """Read a file, decompress it if gzip, and check that it is the expected content.
 
     The content passes if the SHA-256 of the UNCOMPRESSED bytes is one of ``sha256`` (the
@@ -174,6 +277,9 @@ def read_verified(path, sha256=None, gz_md5=None, source=None) -> bytes:
             or ``None``.
         gz_md5: published hex MD5 of the compressed file (a string, several, or ``None``).
         source: what to call the file in messages (default: ``path``).
+        limit: the most the file may inflate to (default ``MAX_INFLATED_BYTES``); inflating
+            stops, and the file is refused, as soon as it passes that.
+        reason: where ``limit`` comes from, for the message.
 
     Returns:
         The uncompressed content.
@@ -186,7 +292,7 @@ def read_verified(path, sha256=None, gz_md5=None, source=None) -> bytes:
     """
     source = path if source is None else source
     raw = Path(path).read_bytes()
-    content = _decompress(raw, source)
+    content = _decompress(raw, source, limit, reason)
     wanted, published = _as_set(sha256), _as_set(gz_md5)
     if not wanted and not published:
         return content
@@ -224,7 +330,8 @@ def download(url: str, dest: Path, sha256=None, gz_md5=None, progress: bool = Tr
     The content is written to ``<dest>.<random>.part`` in the same folder; only after the
     whole body arrived (as many bytes as the server announced) and, if hashes are given,
     the content passes ``read_verified``, the file is renamed to ``dest``. On any failure,
-    including Ctrl-C, the temporary file is removed.
+    including Ctrl-C, the temporary file is removed, and so are the folders this call
+    created for it: a failed download leaves nothing behind.
 
     Args:
         url: the address (``https://``, ``http://`` or ``file://``).
@@ -245,11 +352,13 @@ def download(url: str, dest: Path, sha256=None, gz_md5=None, progress: bool = Tr
         >>> download("https://example.org/f.gz", Path("/tmp/f.gz"))  # doctest: +SKIP
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
-    tmp = Path(tmp_name)
+    created = made_folders(dest.parent)  # removed again if the download fails
+    tmp = None
     stream = sys.stderr
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
+        tmp = Path(tmp_name)
         with os.fdopen(fd, "wb") as out, urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
             length = response.headers.get("Content-Length") if response.headers else None
             total = int(length) if length and length.isdigit() else None
@@ -269,16 +378,19 @@ def download(url: str, dest: Path, sha256=None, gz_md5=None, progress: bool = Tr
             raise OSError(f"download of {url} ended early: received {done} of {total} bytes")
         if sha256 is not None or gz_md5 is not None:
             read_verified(tmp, sha256, gz_md5, source=url)
+        os.chmod(tmp, default_file_mode())  # the mode open() would give, not mkstemp's 0600
         os.replace(tmp, dest)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        remove_empty_folders(created)
         raise
     return dest
 
 
 def fetch(folder: Path, names: Sequence[str], mirrors: Sequence[str], title: str,
           sha256: dict | None = None, gz_md5: dict | None = None, allow_download: bool = True,
-          progress: bool = True) -> list:
+          progress: bool = True, source: DataSource | None = None) -> list:
     """Paths of ``names`` in ``folder``, downloading the missing ones from ``mirrors``.
 
     Args:
@@ -292,13 +404,15 @@ def fetch(folder: Path, names: Sequence[str], mirrors: Sequence[str], title: str
             proof for downloads, see ``read_verified``); ``None`` if unknown.
         allow_download: if False, a missing file is an error straight away.
         progress: show a progress bar on stderr while downloading.
+        source: where ``folder`` came from (``locate``), named in messages.
 
     Returns:
         A list of paths in the order of ``names``.
 
     Raises:
         DatasetNotFoundError: when a file is missing and no mirror delivered it; the message
-            says which files to put where, and mentions ``GLASSNET_DATA``.
+            says which files to put where, where the folder came from, and the other ways
+            to point at the data (``path=``, ``GLASSNET_DATA``, a lab's ``--set data_dir=``).
     """
     folder = Path(folder)
     paths = [find_local(folder, name) for name in names]
@@ -306,7 +420,7 @@ def fetch(folder: Path, names: Sequence[str], mirrors: Sequence[str], title: str
     if not missing:
         return paths
     if not allow_download:
-        raise DatasetNotFoundError(_missing_message(title, folder, missing, mirrors, []))
+        raise DatasetNotFoundError(_missing_message(title, folder, missing, mirrors, [], source))
     for name in missing:
         reasons = []
         for base in mirrors:
@@ -319,19 +433,26 @@ def fetch(folder: Path, names: Sequence[str], mirrors: Sequence[str], title: str
                 # OSError covers URLError, HTTPError, timeouts and a read-only folder
                 reasons.append(f"{url}: {exc}")
         else:
-            raise DatasetNotFoundError(_missing_message(title, folder, missing, mirrors, reasons))
+            raise DatasetNotFoundError(_missing_message(title, folder, missing, mirrors, reasons, source))
     return [find_local(folder, name) for name in names]
 
 
 def _missing_message(title: str, folder: Path, missing: list, mirrors: Sequence[str],
-                     reasons: list) -> str:
+                     reasons: list, source: DataSource | None = None) -> str:
     lines = [f"{title}: {len(missing)} file(s) missing from {folder}"
              + (" and the download failed:" if reasons else " (downloads are switched off):")]
     lines += [f"  - {r}" for r in reasons]
+    if source is not None:
+        lines.append(f"That folder came from {source.origin()}.")
+    if source is not None and source.kind == "environment":
+        lines.append(f"{ENV_VAR} is set to {source.given!r} (that is {folder.parent}), but that "
+                     f"folder does not hold '{folder.name}/' with these files.")
     lines.append("Put these files in that folder:")
     lines += [f"  {folder / name}" for name in missing]
     if mirrors:
         lines.append("They can be fetched on a connected machine from " + " or ".join(mirrors))
-    lines.append(f"or set the {ENV_VAR} environment variable to a folder holding "
-                 f"'{folder.name}/' with these files, or pass path= to load_data.")
+    other = "point" if source is not None and source.kind == "environment" else "set"
+    lines.append(f"or {other} the {ENV_VAR} environment variable to a folder holding "
+                 f"'{folder.name}/' with these files, pass path= to load_data, or, for a lab, "
+                 f"add --set data_dir=FOLDER to `glassnet labs run`.")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ Example:
 """
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,13 +94,50 @@ def read_idx(path, sha256=None, gz_md5=None) -> np.ndarray:
         The array (see ``parse_idx``).
 
     Raises:
-        DataIntegrityError: truncated or corrupt gzip, hash mismatch, or a bad IDX header.
+        DataIntegrityError: truncated or corrupt gzip, hash mismatch, a bad IDX header, or a
+            file inflating past the size its header declares (checked while inflating).
 
     Example:
         >>> read_idx("mnist/t10k-labels-idx1-ubyte.gz")[:3]   # doctest: +SKIP
         array([7, 2, 1], dtype=uint8)
     """
-    return parse_idx(_files.read_verified(path, sha256, gz_md5), path)
+    with open(path, "rb") as f:
+        start = f.read(1 << 12)
+    declared = _declared_size(_files.gzip_head(start, 4 + 4 * 255), path)
+    packed = Path(path).stat().st_size
+    if declared is not None and start[:2] == b"\x1f\x8b" and declared > (1 << 20) and declared > MAX_RATIO * packed:
+        raise DataIntegrityError(
+            f"{path}: the IDX header declares {declared} bytes, {declared / packed:.0f} times the {packed} bytes of "
+            f"the gzip file (the limit is {MAX_RATIO}:1); refused as a likely gzip bomb before inflating it")
+    # a little slack, so that a file slightly off gets parse_idx's exact count of data bytes
+    limit = None if declared is None else declared + _SLACK
+    reason = None if declared is None else f"the {declared} bytes its IDX header declares, plus {_SLACK}"
+    return parse_idx(_files.read_verified(path, sha256, gz_md5, limit=limit, reason=reason), path)
+
+
+def _declared_size(head: bytes, source):
+    """The whole file's size as its IDX header declares it (None if the header is not readable
+    from ``head``: ``parse_idx`` then says what is wrong). A gzip file is inflated no further
+    than that size, so a small file declaring or inflating to gigabytes is refused early."""
+    if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _TYPES:
+        return None
+    ndim = head[3]
+    if len(head) < 4 + 4 * ndim:
+        return None
+    shape = struct.unpack(f">{ndim}I", head[4:4 + 4 * ndim])
+    dtype = _TYPES[head[2]]
+    total = 4 + 4 * ndim + math.prod(shape) * dtype.itemsize
+    if total > MAX_IDX_BYTES:
+        raise DataIntegrityError(
+            f"{source}: the IDX header declares shape {shape} of {dtype.name} ({total} bytes), more than the "
+            f"{MAX_IDX_BYTES} bytes an IDX file may hold (glassnet.datasets._idx.MAX_IDX_BYTES); refused before "
+            f"inflating it")
+    return total
+
+
+_SLACK = 1 << 20
+MAX_IDX_BYTES = 4 * 2**30  # the largest IDX file read (MNIST's largest is 47 MB)
+MAX_RATIO = 200  # inflated / gzip size: MNIST's images reach 5; only zeros go near deflate's 1032
 
 
 FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -161,9 +199,10 @@ class IdxDataset:
                     f"({path!r} and {data_dir!r})")
             path = data_dir
         sha256, gz_md5 = self._hashes(verify)
-        folder = _files.resolve_folder(self.subdir, path, self.files)
+        source = _files.locate(self.subdir, path, self.files)  # the folder and where it came from
+        folder = source.folder
         paths = _files.fetch(folder, self.files, self.mirrors, self.title, sha256=sha256,
-                             gz_md5=gz_md5, allow_download=download, progress=progress)
+                             gz_md5=gz_md5, allow_download=download, progress=progress, source=source)
         arrays = [read_idx(p, sha256.get(name), gz_md5.get(name))
                   for p, name in zip(paths, self.files)]
         x_train, y_train, x_test, y_test = arrays

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.datasets._files import DataIntegrityError, read_verified
+from glassnet.datasets.tabular import decode_text
 
 FEATURE_NAMES = ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
 TARGET_NAME = "progression"
@@ -79,7 +80,11 @@ def load_data(path=None, return_names: bool = False, verify: bool = True):
     else:
         source = str(Path(path))
         content = read_verified(path, sha256=SHA256 if verify else None)
-    rows = list(_csv.reader(io.StringIO(content.decode("utf-8"))))
+    try:
+        text = decode_text(content, source)
+    except ValueError as exc:
+        raise DataIntegrityError(str(exc)) from None
+    rows = list(_csv.reader(io.StringIO(text)))
     header, body = rows[0] if rows else [], [r for r in rows[1:] if r]
     expected_header = FEATURE_NAMES + (TARGET_NAME,)
     if tuple(header) != expected_header or len(body) != ROWS:

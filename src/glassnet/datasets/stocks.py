@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import numpy as np
 from glassnet import backend
 from glassnet.datasets import _files
 from glassnet.datasets._files import DatasetNotFoundError
+from glassnet.datasets.tabular import read_text
 from glassnet.preprocessing import MinMaxScaler
 from glassnet.utils.timeseries import sliding_windows
 
@@ -50,6 +52,7 @@ class PriceSeries:
         columns: column names, in the order of ``values``' columns.
 
     Example:
+        >>> import numpy as np
         >>> s = PriceSeries("demo", np.array(["2020-01-01"], "datetime64[D]"),
         ...                 np.array([[1.0, 2.0]], "float32"), ("Open", "Close"))
         >>> s["Close"]
@@ -99,7 +102,7 @@ def load_csv(path, dtype: str | None = None) -> PriceSeries:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"stocks.load_csv: no such file {path}")
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
+    with io.StringIO(read_text(path), newline="") as f:  # not UTF-8: an error naming the line
         reader = csv.reader(f)
         try:
             header = [h.strip() for h in next(reader)]
@@ -177,15 +180,20 @@ def load_data(name: str, path=None, dtype: str | None = None) -> PriceSeries:
         array(['2017-04-19T09:00:00'], dtype='datetime64[s]')
     """
     filename = name if str(name).lower().endswith(".csv") else f"{name}.csv"
-    folder = _files.resolve_folder(SUBDIR, path, [filename])
+    source = _files.locate(SUBDIR, path, [filename])
+    folder = source.folder
     file = folder / filename
     if not file.is_file():
         found = sorted(p.stem for p in folder.glob("*.csv")) if folder.is_dir() else []
         raise DatasetNotFoundError(
-            f"stocks: no file {file}; " + (f"available there: {', '.join(found)}. " if found
-                                          else "that folder holds no CSV files. ")
-            + f"Put {filename} there, pass path= to the folder that holds it, or set "
-            f"{_files.ENV_VAR} to a folder with a '{SUBDIR}/' sub-folder.")
+            f"stocks: no file {file} (that folder came from {source.origin()}); "
+            + (f"available there: {', '.join(found)}. " if found
+               else "that folder holds no CSV files. " if folder.is_dir() else "that folder does not exist. ")
+            + f"Put {filename} there, pass path= to the folder that holds it, "
+            + (f"point {_files.ENV_VAR} (set, but not to these files)" if source.kind == "environment"
+               else f"set {_files.ENV_VAR}")
+            + f" to a folder with a '{SUBDIR}/' sub-folder, or, for a lab, add --set data_dir=FOLDER "
+            "to `glassnet labs run`.")
     return load_csv(file, dtype=dtype)
 
 
@@ -200,6 +208,7 @@ class PriceScaler(MinMaxScaler):
         feature_range: ``(low, high)`` of the scaled values.
 
     Example:
+        >>> import numpy as np
         >>> scaler = PriceScaler(("Open", "Close")).fit(np.array([[1.0, 10.0], [3.0, 30.0]]))
         >>> scaler.transform(np.array([[2.0, 20.0]]))
         array([[0., 0.]])

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 from dataclasses import dataclass, field
@@ -166,9 +167,31 @@ def load_table(path, label: str | None = None, drop=(), fill_missing: float | No
                  missing_filled=filled, missing_by_column=missing, categories=categories)
 
 
+def decode_text(raw: bytes, source) -> str:
+    """``raw`` decoded as UTF-8 (a byte-order mark is dropped), or a ValueError naming the file,
+    the line and the byte that is not UTF-8.
+
+    Example:
+        >>> decode_text("a,b\n1,2\n".encode(), "t.csv")
+        'a,b\n1,2\n'
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise ValueError(f"{source}, line {line}: the file is not UTF-8 text (byte {raw[err.start]:#04x} at offset "
+                         f"{err.start}); save it as UTF-8 (a spreadsheet's \"CSV UTF-8\"), or convert it, e.g. "
+                         f"iconv -f latin1 -t utf-8") from None
+
+
+def read_text(path) -> str:
+    """The whole file as UTF-8 text (see ``decode_text``)."""
+    return decode_text(Path(path).read_bytes(), path)
+
+
 def _read_rows(path: Path, delimiter: str):
     """Header (stripped names), data rows and their line numbers; checks the row widths."""
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         reader = csv.reader(f, delimiter=delimiter)
         try:
             header = [name.strip() for name in next(reader)]
@@ -201,7 +224,17 @@ def _feature(column: list, name: str, lines: list, path: Path, fill, categorical
     if missing_at and fill is None:
         raise ValueError(f"{path}, line {lines[missing_at[0]]}: column {name!r} has a missing "
                          f"value ({len(missing_at)} in all) and fill_missing is None")
+    for k, p in enumerate(parsed):
+        if p is not None and not math.isfinite(p):
+            raise ValueError(f"{path}, line {lines[k]}: column {name!r} holds {column[k].strip()!r}, which is not a "
+                             f"finite number; expected finite numbers (leave a missing value empty or write NA)")
     text_at = [k for k, (v, p) in enumerate(zip(column, parsed)) if p is None and not _is_missing(v)]
+    numbers = sum(p is not None for p in parsed)
+    if text_at and numbers >= len(text_at):
+        k = text_at[0]
+        raise ValueError(f"{path}, line {lines[k]}: column {name!r} holds numbers ({numbers} of its values), but "
+                         f"{column[k]!r} here is not one ({len(text_at)} such value(s)); fix it (a typo?), or "
+                         f"leave it empty or write NA to mark it missing")
     if not text_at:
         values = np.array([fill if p is None else p for p in parsed], dtype=np.float64)
         return values, len(missing_at), None
@@ -235,8 +268,19 @@ def _label(column: list, name: str, lines: list, path: Path):
     except ValueError:
         pass
     floats = [_parse_float(v) for v in cells]
-    if all(f is not None and math.isfinite(f) for f in floats):
+    for k, f in enumerate(floats):
+        if f is not None and not math.isfinite(f):
+            raise ValueError(f"{path}, line {lines[k]}: the label column {name!r} holds {cells[k]!r}, which is not "
+                             f"a finite number; expected finite numbers or class names")
+    if all(f is not None for f in floats):
         return np.array(floats, dtype=backend.floatx()), None
+    text_at = [k for k, f in enumerate(floats) if f is None]
+    numbers = len(floats) - len(text_at)
+    if numbers >= len(text_at):  # mostly numbers: a typo, not class names
+        k = text_at[0]
+        raise ValueError(f"{path}, line {lines[k]}: the label column {name!r} holds numbers ({numbers} of its "
+                         f"values), but {cells[k]!r} here is not one ({len(text_at)} such value(s)); fix it (a "
+                         f"typo?) instead of letting the whole column become class codes")
     classes = sorted(set(cells))
     index = {c: j for j, c in enumerate(classes)}
     return np.array([index[v] for v in cells], dtype=np.int64), classes

@@ -68,6 +68,7 @@ def linear_regression_points(dtype: str | None = None):
         ``(x, y)``, each of shape (8,). Use ``x.reshape(-1, 1)`` for a Dense model.
 
     Example:
+        >>> import numpy as np
         >>> x, y = linear_regression_points("float64")
         >>> w, b = np.polyfit(x, y, 1)
         >>> round(float(w), 8), round(float(b), 8)
@@ -143,6 +144,7 @@ def make_circles(n: int = 100, noise: float = 0.0, factor: float = 0.8, seed: in
         ``(x, y)``: float32 (n, 2) and int64 (n,) with 0 = outer, 1 = inner.
 
     Example:
+        >>> import numpy as np
         >>> x, y = make_circles(100, factor=0.5, seed=0)
         >>> bool(np.allclose(np.hypot(*x[y == 1].T), 0.5))
         True
@@ -181,6 +183,7 @@ def make_spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int | 
         ``(x, y)``: float32 (n, 2) and int64 (n,) labels ``0 .. classes - 1``.
 
     Example:
+        >>> import numpy as np
         >>> x, y = make_spiral(300, classes=3, seed=0)
         >>> np.bincount(y)
         array([100, 100, 100])

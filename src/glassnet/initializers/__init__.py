@@ -25,7 +25,11 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
+
+import numpy as np
 
 from glassnet.initializers.constant import Constant, Identity, Ones, Zeros
 from glassnet.initializers.initializer import Initializer, compute_fans
@@ -110,3 +114,43 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise _LOOKUP.not_understood(identifier, "a name, a config dict, an Initializer or a function")
+
+
+# --------------------------------------------------------------------------- weights from a file
+_WEIGHT_SOURCE = contextvars.ContextVar("glassnet_weight_source", default=None)
+
+
+def initial_value(initializer, shape, dtype, name=None):
+    """The starting values of a new weight (what ``Layer.add_weight`` calls).
+
+    ``get(initializer)(shape, dtype=dtype)``, unless a loader supplies the values (see
+    ``weight_source``): then ``source(name, shape, dtype)`` returns them, or refuses a weight
+    that the file does not hold, before anything of that size is allocated.
+
+    Example:
+        >>> initial_value("zeros", (2,), "float32", name="dense/bias")
+        array([0., 0.], dtype=float32)
+    """
+    source = _WEIGHT_SOURCE.get()
+    if source is not None:
+        return source(name, tuple(shape), np.dtype(dtype))
+    return get(initializer)(tuple(shape), dtype=dtype)
+
+
+@contextlib.contextmanager
+def weight_source(source):
+    """Within the block, new weights take their values from ``source(name, shape, dtype)``
+    instead of their initializers: ``load_model`` builds a model from a file's arrays this way,
+    checking each declared shape against the file before allocating it.
+
+    Example:
+        >>> import numpy as np
+        >>> with weight_source(lambda name, shape, dtype: np.ones(shape, dtype)):
+        ...     initial_value("zeros", (2,), "float32")
+        array([1., 1.], dtype=float32)
+    """
+    token = _WEIGHT_SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _WEIGHT_SOURCE.reset(token)

@@ -82,6 +82,7 @@ class Initializer:
     ``get_config()`` returning those arguments (so ``from_config`` can rebuild them).
 
     Example:
+        >>> import numpy as np
         >>> class Twos(Initializer):
         ...     def __call__(self, shape, dtype=None):
         ...         return np.full(shape, 2, dtype=dtype or backend.floatx())

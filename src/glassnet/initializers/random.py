@@ -358,6 +358,7 @@ class Orthogonal(RandomInitializer):
         seed: None, or an int for the same values on every call.
 
     Example:
+        >>> import numpy as np
         >>> q = Orthogonal(seed=0)((4, 4))
         >>> bool(np.allclose(q.T @ q, np.eye(4), atol=1e-5))
         True

@@ -8,7 +8,12 @@ the ``LabContext`` it receives:
 - ``ctx.report(name, value, course=...)`` records a result next to the course's figure;
 - ``ctx.table(headers, rows, title=...)`` prints a table;
 - ``ctx.savefig(fig, "name")`` saves a matplotlib figure as PNG in the output folder;
-- ``ctx.params`` holds the parameter values, ``ctx.seed`` the seed, ``ctx.out`` the folder.
+- ``ctx.params`` holds the parameter values, ``ctx.seed`` the seed, ``ctx.out`` the folder;
+- ``ctx.verbose`` is the ``verbose=`` for a long ``fit``: a progress bar per step on a
+  terminal, one line per epoch in a log, silence at ``--quick`` (Keras's ``verbose="auto"``).
+
+A ``--quick`` run writes into ``./glassnet-out/quick/<name>/``, never over a full run's plots,
+and its results table says its figures are not comparable with the course's.
 
 Example:
     >>> @register
@@ -22,7 +27,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -34,16 +41,40 @@ from glassnet import backend
 REGISTRY: dict = {}
 
 
+QUICK_NOTE = "(quick settings: not comparable with the course's figure)"
+
+
 @dataclasses.dataclass
 class Param:
-    """A lab parameter: its full-run ``default``, its ``quick`` value (None: same) and help."""
+    """A lab parameter: its full-run ``default``, its ``quick`` value (None: same) and help.
+
+    ``minimum`` is the smallest value accepted for a number. By default a number whose
+    default is positive must stay positive (epochs, rates, sizes) and one whose default is 0
+    (a "0: no limit" switch) must not be negative.
+    """
 
     default: object
     quick: object = None
     help: str = ""
+    minimum: object = None
 
     def value(self, quick: bool):
         return self.quick if quick and self.quick is not None else self.default
+
+    def check(self, value, who: str) -> None:
+        """Raise ``ValueError`` naming ``who`` if ``value`` is out of range."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                isinstance(self.default, bool) or not isinstance(self.default, (int, float)):
+            return
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{who}: expected a finite number, received {value!r}")
+        if self.minimum is not None:
+            if value < self.minimum:
+                raise ValueError(f"{who}: expected a value >= {self.minimum}, received {value!r}")
+        elif self.default > 0 and value <= 0:
+            raise ValueError(f"{who}: expected a positive {type(self.default).__name__}, received {value!r}")
+        elif self.default == 0 and value < 0:
+            raise ValueError(f"{who}: expected 0 or more, received {value!r}")
 
 
 @dataclasses.dataclass
@@ -91,6 +122,15 @@ class LabContext:
         self.metrics: list = []
         self.figures: list = []
 
+    @property
+    def verbose(self) -> int:
+        """``verbose=`` for a long ``fit``: 0 at ``--quick``; else 1 (a progress bar per step)
+        when the output is a terminal and 2 (one line per epoch) when it goes to a file or
+        log, as Keras's ``verbose="auto"``."""
+        if self.quick:
+            return 0
+        return 1 if getattr(sys.stdout, "isatty", lambda: False)() else 2
+
     def print(self, *args) -> None:
         """Print a line of the lab's narrative."""
         self.echo(" ".join(str(a) for a in args))
@@ -124,6 +164,9 @@ class Lab:
     shows: str = ""
     typical_time: str = ""
     params: dict = {}
+    # the data sets read from the data folder (``"mnist"``, ``"fashion-mnist"``, ``"stocks"``):
+    # ``glassnet labs list`` marks these labs, and a run says where the data came from
+    datasets: tuple = ()
 
     def run(self, ctx: LabContext) -> None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -141,11 +184,14 @@ def register(cls):
 
 def format_value(value) -> str:
     """A number as a learner wants to read it: a float that has a short exact form (a rounded
-    or quoted figure such as the course's -26.79078617) in full, any other float to 8
-    significant digits (so float32 noise such as 0.95810002 shows as 0.9581)."""
+    or quoted figure such as the course's -26.79078617) in full, a float32 value in its
+    shortest float32 form (5.9, not 5.9000001), any other float to 8 significant digits."""
     if isinstance(value, (float, np.floating)):
-        if isinstance(value, np.float32):
-            value = float(np.format_float_positional(value, unique=True))  # its shortest float32 form
+        if isinstance(value, np.float32) or (isinstance(value, float) and abs(value) < 3e38
+                                             and float(np.float32(value)) == value):
+            # a float32 (or a float32 turned into a Python float by .tolist()): print it as it
+            # was written, its shortest float32 form (5.9, not 5.900000095367432 or 5.9000001)
+            value = float(np.format_float_positional(np.float32(value), unique=True))
         short = repr(float(value))
         if "e" not in short and "inf" not in short and "nan" not in short and \
                 len(short.lstrip("-").replace(".", "").lstrip("0")) <= 10:
@@ -196,7 +242,8 @@ def run_lab(name: str, quick: bool = False, out=None, seed: int = 0, overrides: 
 
     Args:
         quick: use each parameter's quick value (small, for tests).
-        out: output folder for figures (default ``./glassnet-out/<name>``).
+        out: output folder for figures (default ``./glassnet-out/<name>``, and
+            ``./glassnet-out/quick/<name>`` for a quick run, so it never overwrites a full run's).
         seed: seed for glassnet's and NumPy's generators.
         overrides: parameter values that replace the defaults (e.g. ``{"epochs": 3}``).
     """
@@ -205,23 +252,26 @@ def run_lab(name: str, quick: bool = False, out=None, seed: int = 0, overrides: 
     if name not in REGISTRY:
         raise ValueError(f"no lab named {name!r}; available: {', '.join(sorted(REGISTRY)) or 'none'}")
     lab = REGISTRY[name]()
-    params = {key: p.value(quick) for key, p in lab.params.items()}
-    for key, value in (overrides or {}).items():
-        if key not in lab.params:
-            raise ValueError(f"lab {name!r} has no parameter {key!r}; it has {sorted(lab.params)}")
-        params[key] = _convert(value, lab.params[key].default, f"lab {name!r} parameter {key!r}")
-    out = Path(out) if out is not None else Path(os.getcwd()) / "glassnet-out" / name
+    params = lab_params(lab, quick, overrides)
+    if out is None:
+        out = Path(os.getcwd()) / "glassnet-out" / ("quick" if quick else "") / name
+    out = Path(out)
     backend.set_seed(seed)
     np.random.seed(seed)
     ctx = LabContext(lab, params, seed, out, quick, echo)
     where = f"COURSE.md section {lab.section}" + (f", exercise {lab.exercise}" if lab.exercise else "")
     echo(f"== {lab.name}: {lab.title} ({where})")
     if params:
-        echo("parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()) + (" (quick)" if quick else ""))
+        echo("parameters: " + ", ".join(f"{k}={'(not set)' if v in ('', None) else v}" for k, v in params.items())
+             + (" (quick)" if quick else ""))
+    for line in data_lines(lab, params):
+        echo(line)
     start = time.perf_counter()
     lab.run(ctx)
     elapsed = time.perf_counter() - start
-    rows = [(m.name, format_value(m.value), "" if m.course is None else format_value(m.course), m.note)
+    # a quick run's figures come from small settings: no verdict against the course's
+    rows = [(m.name, format_value(m.value), "" if m.course is None else format_value(m.course),
+             QUICK_NOTE if quick and m.course is not None else m.note)
             for m in ctx.metrics]
     if rows:
         echo(format_table(["result", "glassnet", "course", "note"], rows))
@@ -229,3 +279,37 @@ def run_lab(name: str, quick: bool = False, out=None, seed: int = 0, overrides: 
         echo(f"saved {path}")
     echo(f"done in {elapsed:.1f}s")
     return LabResult(lab.name, params, ctx.metrics, ctx.figures, elapsed, out)
+
+
+def lab_params(lab, quick: bool = False, overrides: dict | None = None) -> dict:
+    """The parameter values a run of ``lab`` (a class or instance) would use, converted to the
+    defaults' types and checked (``Param.check``): a bad value fails before anything runs.
+
+    Raises:
+        ValueError: an unknown parameter, or a value of the wrong type or out of range.
+    """
+    params = {key: p.value(quick) for key, p in lab.params.items()}
+    for key, value in (overrides or {}).items():
+        if key not in lab.params:
+            raise ValueError(f"lab {lab.name!r} has no parameter {key!r}; it has {sorted(lab.params)}")
+        params[key] = _convert(value, lab.params[key].default, f"lab {lab.name!r} parameter {key!r}")
+    for key, value in params.items():
+        lab.params[key].check(value, f"lab {lab.name!r} parameter {key!r}")
+    return params
+
+
+def data_lines(lab, params: dict) -> list:
+    """``["data: mnist from /abs/path (from GLASSNET_DATA=...)"]``: where the lab reads its
+    data sets from (the ``data_dir`` parameter if given, else the environment or the cache)."""
+    from glassnet.datasets import _files
+    given = params.get("data_dir") or None
+    lines = []
+    for subdir in lab.datasets:
+        try:
+            source = _files.locate(subdir, given)
+        except OSError as err:  # a data_dir that is a file: the lab's own load says so
+            lines.append(f"data: {subdir}: {err}")
+            continue
+        lines.append(f"data: {subdir} from {source.describe()}")
+    return lines
+

@@ -30,6 +30,7 @@ class BinaryImage(Lab):
     exercise = "2"
     shows = "binary classification of real images, class imbalance, precision / recall / F1"
     typical_time = "15 s"
+    datasets = ("fashion-mnist",)
     params = {
         "hidden": Param(32, help="units of the hidden ReLU layer"),
         "epochs": Param(5, quick=2, help="training epochs"),

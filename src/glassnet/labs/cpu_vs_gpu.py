@@ -18,6 +18,7 @@ class CpuVsGpu(Lab):
     exercise = "6"
     shows = "seconds per epoch of exercise 5's ResNet (with batch norm) on 60,000 images"
     typical_time = "1 min"
+    datasets = ("mnist",)
     params = {
         "timed_steps": Param(60, quick=3, help="training steps timed (after one warm-up step)"),
         "batch_size": Param(64, help="samples per step"),

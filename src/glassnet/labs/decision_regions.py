@@ -39,7 +39,7 @@ class DecisionRegionsLab(Lab):
     typical_time = "4 s"
     params = {
         "points": Param(300, help="spiral points (3 arms)"),
-        "noise": Param(0.1, help="noise on the spiral angle"),
+        "noise": Param(0.1, help="noise on the spiral angle", minimum=0.0),
         "narrow_units": Param(3, help="width of the single hidden layer of net 2"),
         "deep_units": Param(32, help="width of both hidden layers of net 3"),
         "epochs": Param(1000, quick=300, help="full-batch training epochs (Adam)"),

@@ -157,9 +157,29 @@ class LinearRegressionLab(Lab):
         ctx.print(f"cost curvature: {lam[1]:.0f} along the steep direction, {lam[0]:.3f} along the flat one "
                   f"(ratio {lam[1] / lam[0]:,.0f}); error shrinks by {shrink:.7f} per step, "
                   f"so reaching {p['tol']:g} takes about {needed:,} steps")
+        # Why our raw-GD w and b differ from the course's: the course's run ended on the far
+        # side of the minimum (w > 0.87493, b < -26.79), ours on the near side. Along the
+        # flat direction every step multiplies the error by shrink = 0.9999975 (> 0), so GD
+        # from w = b = 0 approaches the minimum from one side and never crosses it.
+        flat = np.linalg.eigh(2.0 / len(x) * a.T @ a)[1][:, 0]
+        side = float(flat @ (np.array([w_gd, b_gd]) - (w_ne, b_ne)))
+        course_side = float(flat @ (np.array([0.87797, -27.1769]) - (w_ne, b_ne)))
+        if side * course_side < 0:
+            why = "course's run ended past the minimum: GD from w = b = 0 cannot (see above)"
+            ctx.print(f"The course's raw-GD w = 0.87797, b = -27.1769 lie on the far side of the "
+                      f"minimum along the flat direction ({course_side:+.3f} against our "
+                      f"{side:+.3f}). Each step multiplies the error along that direction by "
+                      f"{shrink:.7f}, a positive factor, so GD started at w = b = 0 approaches the "
+                      f"minimum from one side and never crosses it: no number of steps gives the "
+                      f"course's w and b. Its run must have started elsewhere (the course does not "
+                      f"state where) or used another update. The costs barely differ (355.96 "
+                      f"against {mse(w_gd, b_gd, x, y):.2f}): both points lie on the valley's nearly "
+                      f"flat floor.")
+        else:
+            why = ""
         ctx.report("raw GD steps run", steps, course=2_500_000)
-        ctx.report("raw GD w", round(w_gd, 5), course=0.87797)
-        ctx.report("raw GD b", round(b_gd, 4), course=-27.1769)
+        ctx.report("raw GD w", round(w_gd, 5), course=0.87797, note=why)
+        ctx.report("raw GD b", round(b_gd, 4), course=-27.1769, note=why)
         ctx.report("raw GD cost", round(mse(w_gd, b_gd, x, y), 2), course=355.96)
         ctx.report("raw GD distance to closed form", raw_dist, note="max(|dw|, |db|)")
         ctx.report(f"raw GD steps needed for {p['tol']:g} (predicted)", needed)

@@ -25,6 +25,7 @@ class MnistMlp(Lab):
     section = "2"
     shows = "a hidden layer lifts MNIST from ~92% (softmax only) to ~98% test accuracy"
     typical_time = "1 min"
+    datasets = ("mnist",)
     params = {
         "epochs": Param(5, quick=2, help="training epochs for both nets"),
         "train_samples": Param(60000, quick=3000, help="training images used (first N)"),
@@ -60,7 +61,7 @@ class MnistMlp(Lab):
         ctx.print("\n1. the course's net, SGD lr 0.5, batches of 100:")
         course_net.summary(print_fn=ctx.print)
         course_history = course_net.fit(x_train, y_train, batch_size=100, epochs=p["epochs"],
-                                        validation_split=0.1, verbose=0)
+                                        validation_split=0.1, verbose=ctx.verbose)
         self._print_epochs(ctx, course_history)
         _, course_accuracy = course_net.evaluate(x_test, y_test, verbose=0)
 
@@ -76,7 +77,8 @@ class MnistMlp(Lab):
         keras_net.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         ctx.print("\n2. the Keras quick-start net, Adam, batches of 32:")
         keras_net.summary(print_fn=ctx.print)
-        keras_history = keras_net.fit(x_train, y_train, epochs=p["epochs"], validation_split=0.1, verbose=0)
+        keras_history = keras_net.fit(x_train, y_train, epochs=p["epochs"], validation_split=0.1,
+                                      verbose=ctx.verbose)
         self._print_epochs(ctx, keras_history)
         _, keras_accuracy = keras_net.evaluate(x_test, y_test, verbose=0)
 

@@ -61,6 +61,7 @@ class MnistResNet(Lab):
     exercise = "4"
     shows = "identity and projection shortcuts; >= 0.99; at 49 layers only the ResNet trains (curves)"
     typical_time = "9 min"
+    datasets = ("mnist",)
     params = {
         "epochs": Param(4, quick=1, help="training epochs of each network"),
         "learning_rate": Param(2e-3, help="Adam's rate at the start; it halves after every epoch"),
@@ -147,7 +148,7 @@ class MnistResNet(Lab):
             ctx.print(f"training the {label} ({model.count_params():,} parameters, {len(norms)} conv layers)")
             recorder = BatchLossRecorder()
             history = model.fit(x_train, y_train, epochs=epochs, batch_size=p["batch_size"],
-                                validation_split=0.1, callbacks=[recorder], verbose=0 if ctx.quick else 2)
+                                validation_split=0.1, callbacks=[recorder], verbose=ctx.verbose)
             _, accuracy = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
             results[label] = {"parameters": model.count_params(), "batch_losses": recorder.losses,
                               "history": history.history, "loss": history.history["loss"][-1],

@@ -21,6 +21,7 @@ class MnistSoftmax(Lab):
     section = "2"
     shows = "a zero-initialised softmax layer reaches ~92% on MNIST in 1,000 SGD steps"
     typical_time = "5 s"
+    datasets = ("mnist",)
     params = {
         "steps": Param(1000, quick=150, help="SGD steps (one batch each)"),
         "batch_size": Param(100, help="images per step"),

@@ -80,6 +80,7 @@ class StockLSTM(Lab):
     section = "5"
     shows = "RMSE/MAE in prices of LSTM, linear and naive forecasts on the test period; prediction plots"
     typical_time = "1 min"
+    datasets = ("stocks",)
     params = {
         "symbol": Param("GOOG", help="series under $GLASSNET_DATA/stocks: GOOG (daily) or EURUSD (hourly)"),
         "csv": Param("", help="a CSV file to use instead of symbol (date column, then price columns)"),

@@ -27,13 +27,15 @@ class TrainingTechniques(Lab):
     exercise = "5"
     shows = "the ResNet trained 4 ways + an ensemble: validation/test accuracy table and curves"
     typical_time = "5 min"
+    datasets = ("mnist",)
     params = {
         "epochs": Param(12, quick=2, help="maximum epochs of each run"),
         "batch_size": Param(64, help="samples per step"),
         "learning_rate": Param(3e-3, help="Adam's initial learning rate"),
         "width": Param(8, quick=4, help="filters of the first stage (doubled at each later stage)"),
         "train_limit": Param(6000, quick=600,
-                             help="training images used (0: all 60,000; 6,000 keeps the lab to a few minutes)"),
+                             help="training images used (0: all 60,000; 6,000 keeps the lab to a few minutes)",
+                             minimum=0),
         "test_limit": Param(0, quick=300, help="test images used (0: all 10,000)"),
         "patience": Param(3, quick=1, help="early stopping: epochs without val_loss improvement"),
         "ensemble_members": Param(3, quick=2, help="members of the ensemble"),
@@ -77,7 +79,7 @@ class TrainingTechniques(Lab):
             gn.backend.set_seed(ctx.seed)  # the same initial draw for every run: only the technique differs
             model = build(batch_norm)
             history = model.fit(x_train, y_train, epochs=p["epochs"], batch_size=p["batch_size"],
-                                validation_data=(x_val, y_val), callbacks=cbs, verbose=0 if ctx.quick else 2)
+                                validation_data=(x_val, y_val), callbacks=cbs, verbose=ctx.verbose)
             _, val_acc = model.evaluate(x_val, y_val, batch_size=500, verbose=0)
             _, test_acc = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
             histories[label] = history.history
@@ -121,5 +123,8 @@ class TrainingTechniques(Lab):
         ax_loss.set(xlabel="epoch", ylabel="validation loss", title="validation loss")
         ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
         ax_acc.legend(loc="lower right")
+        from matplotlib.ticker import MaxNLocator
+        for ax in (ax_loss, ax_acc):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         fig.suptitle("Training techniques on the ResNet (COURSE.md exercise 5)")
         return fig

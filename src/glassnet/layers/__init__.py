@@ -19,6 +19,12 @@
 - ``text_vectorization``: ``TextVectorization`` (strings -> token ids or bag-of-words; no weights)
 - ``recurrent`` (a package): ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU`` and their cells,
   ``StackedRNNCells``, ``Bidirectional``, ``TimeDistributed``
+- ``attention`` (a package): ``Attention``, ``AdditiveAttention``, ``MultiHeadAttention``
+- ``regularization``: ``ActivityRegularization`` (adds a penalty on its input to the loss)
+- ``noise``: ``GaussianNoise``, ``GaussianDropout``, ``AlphaDropout`` (active in training only)
+- ``preprocessing`` (a package): ``Rescaling``, ``Normalization`` (with ``adapt``), ``Resizing``,
+  ``CenterCrop``, ``RandomFlip``, ``RandomRotation``, ``RandomTranslation``, ``RandomZoom``,
+  ``RandomContrast`` (the random ones active in training only)
 
 - ``registry``: ``deserialize``, ``get_layer_class`` and ``register``, which rebuild a saved layer
   from its class name and config (models nested as layers included) without ever importing
@@ -61,6 +67,15 @@ from glassnet.layers.text_vectorization import TextVectorization  # noqa: F401
 from glassnet.layers import recurrent  # noqa: E402
 from glassnet.layers.recurrent import (  # noqa: F401
     GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells, TimeDistributed)
+from glassnet.layers import attention, noise  # noqa: E402
+from glassnet.layers.attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
+from glassnet.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise  # noqa: F401
+from glassnet.layers import preprocessing  # noqa: E402
+from glassnet.layers import regularization  # noqa: E402
+from glassnet.layers.regularization import ActivityRegularization  # noqa: F401
+from glassnet.layers.preprocessing import (  # noqa: F401
+    CenterCrop, Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+    Rescaling, Resizing)
 
 
 # every built-in layer can be found by its class name (what saved models store)
@@ -68,6 +83,7 @@ for _cls in (InputLayer, Dense, Dropout, Lambda, Add, Subtract, Multiply, Averag
     register(_cls)
 # each family module lists its public layers (aliases included) in ``__all__``
 for _module in (activation_layers, convolution, pooling, reshaping, normalization, embedding, masking,
-                text_vectorization, recurrent):
+                text_vectorization, recurrent, attention, noise, preprocessing, regularization):
     for _name in _module.__all__:
         register(getattr(_module, _name), name=_name)
+from glassnet.layers import symbolic_ops  # noqa: E402,F401  (x + y on Input-based tensors)

@@ -7,6 +7,8 @@ layer; the other classes here have arguments (slopes, bounds, axes) or weights o
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from glassnet import activations, initializers, ops, regularizers
@@ -19,6 +21,7 @@ class Activation(Layer):
     """Applies an activation function: ``Activation("relu")``.
 
     Example:
+        >>> import numpy as np
         >>> Activation("tanh")(np.zeros((1, 2)))
         Tensor([[0. 0.]], dtype=float32)
     """
@@ -41,6 +44,17 @@ class Activation(Layer):
         return config
 
 
+def _real(layer, argument: str, value, minimum=None) -> float:
+    """``value`` as a float, refused (naming the layer and argument) when it is not a real
+    number, e.g. the string "0.1", which ``float()`` would silently accept."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{type(layer).__name__} '{layer.name}': expected {argument} to be a number, received "
+                        f"{value!r} of type {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{type(layer).__name__} '{layer.name}': expected {argument} >= {minimum}, received {value}")
+    return float(value)
+
+
 class _ShapePreserving(Layer):
     supports_masking = True  # a mask on the input passes through unchanged
 
@@ -57,15 +71,16 @@ class ReLU(_ShapePreserving):
         threshold: values below it are cut (or scaled by ``negative_slope``).
 
     Example:
+        >>> import numpy as np
         >>> ReLU()(np.array([[-1.0, 2.0]]))
         Tensor([[0. 2.]], dtype=float32)
     """
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
-        if max_value is not None and max_value < 0:
-            raise ValueError(f"ReLU '{self.name}': expected max_value >= 0, received {max_value}")
-        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+        self.max_value = None if max_value is None else _real(self, "max_value", max_value, minimum=0)
+        self.negative_slope = _real(self, "negative_slope", negative_slope, minimum=0)
+        self.threshold = _real(self, "threshold", threshold)
 
     def call(self, inputs):
         if self.negative_slope == 0 and self.threshold == 0:
@@ -90,15 +105,14 @@ class LeakyReLU(_ShapePreserving):
     ``alpha=`` is accepted as the older Keras name of ``negative_slope``.
 
     Example:
+        >>> import numpy as np
         >>> LeakyReLU(negative_slope=0.1)(np.array([[-10.0, 3.0]]))
         Tensor([[-1.  3.]], dtype=float32)
     """
 
     def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
         super().__init__(**kwargs)
-        self.negative_slope = float(alpha if alpha is not None else negative_slope)
-        if self.negative_slope < 0:
-            raise ValueError(f"LeakyReLU '{self.name}': expected negative_slope >= 0, received {self.negative_slope}")
+        self.negative_slope = _real(self, "negative_slope", alpha if alpha is not None else negative_slope, minimum=0)
 
     def call(self, inputs):
         return ops.leaky_relu(inputs, self.negative_slope)
@@ -152,7 +166,7 @@ class ELU(_ShapePreserving):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = float(alpha)
+        self.alpha = _real(self, "alpha", alpha)
 
     def call(self, inputs):
         return ops.elu(inputs, self.alpha)
@@ -192,6 +206,7 @@ class Maxout(Layer):
     Weights: ``kernel`` (in, units * pieces), ``bias`` (units * pieces,), piece-major per unit.
 
     Example:
+        >>> import numpy as np
         >>> Maxout(4, pieces=3)(np.ones((2, 5))).shape
         (2, 4)
     """

@@ -6,6 +6,7 @@ and computes in ``call(inputs, training=None)``. ``get_config`` returns the argu
 recreate it, which is how models are saved without pickling code.
 
 Example (a custom layer):
+    >>> import numpy as np
     >>> class Scale(Layer):
     ...     def build(self, input_shape):
     ...         self.w = self.add_weight("w", (input_shape[-1],), initializer="ones")
@@ -37,6 +38,10 @@ def map_shapes(fn, shapes):
     if is_shape(shapes):
         return fn(tuple(shapes))
     return [map_shapes(fn, s) for s in shapes]
+
+
+_outermost_call = None  # the layer whose __call__ started the forward pass now running
+_loss_holders = 0  # how many layers hold add_loss terms: at 0 a new forward pass has none to clear
 
 
 def _to_tensor(x):
@@ -85,7 +90,7 @@ class Layer:
         self._params = {}
         self._weight_regularizers = []
         self._inbound_nodes = []
-        self._activity_losses = []
+        self._losses = []  # this forward pass's add_loss terms (activity penalties included)
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.dtype = np.dtype(dtype or backend.floatx()).name
@@ -157,6 +162,7 @@ class Layer:
         The default passes the mask on when ``supports_masking`` is True, else drops it.
 
         Example:
+            >>> import numpy as np
             >>> layers.Embedding(10, 4, mask_zero=True).compute_mask(np.array([[3, 0]]))
             array([[ True, False]])
         """
@@ -167,6 +173,19 @@ class Layer:
             if is_symbolic(inputs):
                 return self._call_symbolic(inputs, args, kwargs)
             inputs = map_structure(_to_tensor, inputs)
+        global _outermost_call
+        if _outermost_call is None:
+            # Keras's rule: the outermost call (a model, or a layer called on its own) starts a new
+            # forward pass, so the losses added by the last one (add_loss, activity penalties) go
+            _outermost_call = self
+            self._clear_losses()
+            try:
+                return self._eager_call(inputs, args, kwargs)
+            finally:
+                _outermost_call = None
+        return self._eager_call(inputs, args, kwargs)
+
+    def _eager_call(self, inputs, args, kwargs):
         if not self.built:
             self._build_once(map_structure(lambda t: t.shape, inputs) if isinstance(inputs, (list, tuple))
                              else inputs.shape)
@@ -177,7 +196,14 @@ class Layer:
             kwargs["mask"] = mask
         outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
-            self._activity_losses = [self.activity_regularizer(outputs)]
+            for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                if not isinstance(out, Tensor):
+                    continue
+                penalty = self.activity_regularizer(out)
+                if out.ndim and out.shape[0]:
+                    # per sample, as Keras 3 (and tf.keras) do: the strength does not grow with the batch
+                    penalty = penalty / out.shape[0]
+                self.add_loss(penalty)
         if (self._makes_masks or mask is not None) and outputs is not inputs:
             _attach_mask(outputs, self.compute_mask(inputs, kwargs.get("mask", mask)))
         return outputs
@@ -217,20 +243,44 @@ class Layer:
         return map_structure(lambda t: (batch,) + tuple(t.shape[1:]), out)
 
     # ---------------------------------------------------------------- weights
-    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None,
-                   trainable=True, dtype=None) -> Parameter:
+    def add_weight(self, name=None, shape=None, initializer="glorot_uniform", regularizer=None,
+                   trainable=True, dtype=None, constraint=None, **keras_options) -> Parameter:
         """Create, register and return a weight named ``<layer name>/<name>``.
 
         Args:
-            name: short name, unique within the layer (``"kernel"``).
-            shape: the weight's shape.
-            initializer: name or ``glassnet.initializers`` object.
+            name: short name, unique within the layer (``"kernel"``); None: ``variable``,
+                ``variable_1``... (Keras programs often give none).
+            shape: the weight's shape. Keras 3's positional form ``add_weight((3, 4))`` (the shape
+                first) is understood too.
+            initializer: name or ``glassnet.initializers`` object (None: ``"glorot_uniform"``,
+                as in Keras).
             regularizer: name or ``glassnet.regularizers`` object added to the loss.
             trainable: False for statistics updated outside the gradient (moving means).
+            constraint: must be None: glassnet has no weight constraints.
+            keras_options: Keras 3's ``autocast``, ``aggregation``, ``synchronization``,
+                ``use_resource`` (accepted and ignored: they concern distributed TensorFlow).
+
+        Example:
+            >>> self.w = self.add_weight(shape=(input_shape[-1], self.units),
+            ...                          initializer="random_normal", trainable=True)
         """
+        unknown = set(keras_options) - {"autocast", "aggregation", "synchronization", "use_resource",
+                                        "experimental_autocast", "caching_device", "partitioner"}
+        if unknown:
+            raise TypeError(f"layer '{self.name}': add_weight got unexpected argument(s) {sorted(unknown)}")
+        if constraint is not None:
+            raise ValueError(f"layer '{self.name}': add_weight(constraint=...) is not supported: glassnet "
+                             f"has no weight constraints")
+        if name is not None and not isinstance(name, str):  # Keras 3: add_weight(shape, initializer, ...)
+            name, shape, initializer = None, name, initializer if shape is None else shape
+        if shape is None:
+            raise TypeError(f"layer '{self.name}': add_weight needs shape=, e.g. add_weight(shape=(3, 4))")
+        if name is None:
+            name = "variable" if "variable" not in self._params else f"variable_{len(self._params)}"
+        initializer = "glorot_uniform" if initializer is None else initializer
         if name in self._params:
             raise ValueError(f"layer '{self.name}': a weight named {name!r} already exists")
-        values = initializers.get(initializer)(tuple(shape), dtype=dtype or self.dtype)
+        values = initializers.initial_value(initializer, shape, dtype or self.dtype, name=f"{self.name}/{name}")
         param = Parameter(values, name=f"{self.name}/{name}", trainable=trainable)
         param.requires_grad = trainable and self._trainable
         self._params[name] = param
@@ -256,6 +306,25 @@ class Layer:
         for layer in self._sublayers:
             out.extend(layer.trainable_weights)
         return list(dict.fromkeys(out))
+
+    @property
+    def trainable_variables(self) -> list:
+        """Keras 3's name for ``trainable_weights``.
+
+        Example:
+            >>> grads = tape.gradient(loss, model.trainable_variables)
+        """
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list:
+        """Keras 3's name for ``non_trainable_weights``."""
+        return self.non_trainable_weights
+
+    @property
+    def variables(self) -> list:
+        """Keras 3's name for ``weights``."""
+        return self.weights
 
     @property
     def non_trainable_weights(self) -> list:
@@ -300,13 +369,84 @@ class Layer:
                              f"sees an input (give input_shape=... or call it once)")
         return int(sum(p.size for p in self.weights))
 
+    def add_loss(self, loss) -> None:
+        """Add a term to the loss, from inside ``call`` (Keras's ``add_loss``).
+
+        The term counts in the loss that ``fit`` minimises and that ``fit``/``evaluate`` report,
+        beside the compiled loss; a term with several elements counts as its sum. Terms are
+        collected during one forward pass and forgotten when the next one starts (the next
+        call of the outermost model or layer), as in Keras 3; ``layer.losses`` lists them.
+
+        Args:
+            loss: a scalar Tensor computed from this call's tensors (so that it has a gradient),
+                a number, or a list of them.
+
+        Raises:
+            ValueError: for a symbolic tensor (``Input``-based, outside any call): like Keras 3,
+                glassnet adds losses during real forward passes only; write a layer whose
+                ``call`` adds it.
+            TypeError: for a function (tf.keras 2's zero-argument losses).
+
+        Example:
+            >>> class SparseCode(Layer):
+            ...     def call(self, x):
+            ...         self.add_loss(1e-3 * ops.sum(ops.abs(x)))   # an L1 penalty on the code
+            ...         return x
+        """
+        for term in (loss if isinstance(loss, (list, tuple)) else [loss]):
+            if is_symbolic(term):
+                raise ValueError(f"layer '{self.name}': add_loss received a symbolic tensor; losses are added "
+                                 f"during a forward pass only (as in Keras 3): call add_loss inside a layer's "
+                                 f"call(), e.g. a small layer that adds the term and returns its input")
+            if callable(term):
+                raise TypeError(f"layer '{self.name}': add_loss received a function; tf.keras 2's zero-argument "
+                                f"loss functions are not supported (Keras 3 dropped them too): add the tensor "
+                                f"itself, from inside call()")
+            if not self._losses:
+                global _loss_holders
+                _loss_holders += 1
+            self._losses.append(term if isinstance(term, Tensor) else Tensor(term))
+
+    def _flatten_layers(self) -> list:
+        """This layer and every layer inside it (breadth first), each once."""
+        out, seen = [self], {id(self)}
+        for layer in out:  # the list grows while it is walked
+            for sub in layer._sublayers:
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    out.append(sub)
+        return out
+
+    def _clear_losses(self) -> None:
+        global _loss_holders
+        if not _loss_holders:  # the common case (no add_loss anywhere): no walk over the layers
+            return
+        for layer in self._flatten_layers():
+            if layer._losses:
+                layer._losses = []
+                _loss_holders -= 1
+
     @property
     def losses(self) -> list:
-        """Regularization losses: weight penalties (recomputed now) and the last activity ones."""
-        out = [reg(p) for p, reg in self._weight_regularizers]
-        out.extend(self._activity_losses)
-        for layer in self._sublayers:
-            out.extend(layer.losses)
+        """The loss terms of the last forward pass and the weight penalties, as Keras 3 lists them.
+
+        First the ``add_loss`` terms (activity penalties included) of this layer and of every
+        layer inside it, then one penalty per regularized trainable weight, computed now (a
+        frozen weight's penalty is a constant and is left out, as in Keras). A layer used twice
+        counts once.
+
+        Example:
+            >>> import numpy as np
+            >>> dense = layers.Dense(2, kernel_regularizer="l2", activity_regularizer="l1")
+            >>> _ = dense(np.ones((4, 3), np.float32))
+            >>> len(dense.losses)     # the activity penalty, then the kernel's
+            2
+        """
+        layers = self._flatten_layers()
+        out = [term for layer in layers if layer._losses for term in layer._losses]
+        for layer in layers:
+            if layer._weight_regularizers:
+                out.extend(reg(p) for p, reg in layer._weight_regularizers if p.requires_grad)
         return out
 
     # ---------------------------------------------------------------- config
@@ -323,6 +463,36 @@ class Layer:
     def from_config(cls, config: dict):
         """Recreate a layer from ``get_config()``'s output."""
         return cls(**config)
+
+    @property
+    def input(self):
+        """The symbolic tensor(s) this layer was first called on, in functional code (Keras's
+        ``layer.input``). AttributeError for a layer never called on ``Input``-based tensors."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer '{self.name}' has never been called on a symbolic tensor (from Input), "
+                                 f"so it has no input tensor")
+        return self._inbound_nodes[0].inputs
+
+    @property
+    def output(self):
+        """The symbolic tensor(s) of this layer's first call in functional code (``layer.output``).
+
+        Example:
+            >>> x = Input((3,)); y = Dense(2)(x)
+            >>> model.get_layer("dense").output is y       # doctest: +SKIP
+            True
+        """
+        fixed = self.__dict__.get("_fixed_output")
+        if fixed is not None:
+            return fixed
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer '{self.name}' has never been called on a symbolic tensor (from Input), "
+                                 f"so it has no output tensor")
+        return self._inbound_nodes[0].outputs
+
+    @output.setter
+    def output(self, value):
+        self.__dict__["_fixed_output"] = value  # InputLayer's tensor
 
     @property
     def input_shape(self):

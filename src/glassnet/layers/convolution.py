@@ -138,6 +138,7 @@ class Conv1D(_BaseConv):
     Weights (Keras layout): ``kernel`` (k, channels, filters), ``bias`` (filters,).
 
     Example:
+        >>> import numpy as np
         >>> Conv1D(8, 3)(np.ones((2, 10, 4))).shape
         (2, 8, 8)
     """
@@ -172,6 +173,7 @@ class Conv2D(_BaseConv):
     Weights (Keras layout): ``kernel`` (kh, kw, channels, filters), ``bias`` (filters,).
 
     Example:
+        >>> import numpy as np
         >>> layer = Conv2D(32, 3, padding="same", activation="relu")
         >>> layer(np.ones((1, 28, 28, 3))).shape
         (1, 28, 28, 32)
@@ -206,6 +208,7 @@ class Conv3D(_BaseConv):
     Weights (Keras layout): ``kernel`` (kd, kh, kw, channels, filters), ``bias`` (filters,).
 
     Example:
+        >>> import numpy as np
         >>> Conv3D(4, 2)(np.ones((1, 5, 5, 5, 1))).shape
         (1, 4, 4, 4, 4)
     """
@@ -263,6 +266,7 @@ class Conv1DTranspose(_BaseConvTranspose):
     Weights (Keras layout): ``kernel`` (k, filters, channels), ``bias`` (filters,).
 
     Example:
+        >>> import numpy as np
         >>> Conv1DTranspose(4, 3, strides=2, padding="same")(np.ones((1, 5, 2))).shape
         (1, 10, 4)
     """
@@ -300,6 +304,7 @@ class Conv2DTranspose(_BaseConvTranspose):
     Weights (Keras layout): ``kernel`` (kh, kw, filters, channels), ``bias`` (filters,).
 
     Example:
+        >>> import numpy as np
         >>> Conv2DTranspose(16, 3, strides=2, padding="same")(np.ones((1, 7, 7, 32))).shape
         (1, 14, 14, 16)
     """
@@ -317,6 +322,7 @@ class Conv3DTranspose(_BaseConvTranspose):
     Weights (Keras layout): ``kernel`` (kd, kh, kw, filters, channels), ``bias`` (filters,).
 
     Example:
+        >>> import numpy as np
         >>> Conv3DTranspose(2, 2, strides=2)(np.ones((1, 3, 3, 3, 4))).shape
         (1, 6, 6, 6, 2)
     """

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from glassnet import activations, backend, initializers, ops, regularizers
@@ -79,6 +81,7 @@ class Dense(Layer):
     Weights (Keras layout): ``kernel`` (m, units), ``bias`` (units,).
 
     Example:
+        >>> import numpy as np
         >>> layer = Dense(3, activation="relu")
         >>> layer(np.ones((2, 4))).shape
         (2, 3)
@@ -142,6 +145,7 @@ class Dropout(Layer):
         seed: seed of the layer's own random stream.
 
     Example:
+        >>> import numpy as np
         >>> Dropout(0.5)(np.ones((2, 4)), training=True)   # half the entries 0, the rest 2.0
     """
 
@@ -149,8 +153,18 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+            raise TypeError(f"Dropout '{self.name}': expected rate to be a number in [0, 1), received "
+                            f"{rate!r} of type {type(rate).__name__}")
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout '{self.name}': expected rate in [0, 1), received {rate!r}")
+        if noise_shape is not None and (not isinstance(noise_shape, (list, tuple)) or not all(
+                d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0)
+                for d in noise_shape)):
+            raise TypeError(f"Dropout '{self.name}': expected noise_shape to be None or a tuple of positive "
+                            f"sizes (None for the input's size), received {noise_shape!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise TypeError(f"Dropout '{self.name}': expected seed to be an integer or None, received {seed!r}")
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
@@ -227,7 +241,7 @@ class Lambda(Layer):
             >>> Lambda.from_config({"function": "double"}, custom_objects={"double": double})
         """
         config = dict(config)
-        if custom_objects and config.get("function") in custom_objects:
+        if custom_objects and isinstance(config.get("function"), str) and config["function"] in custom_objects:
             config["function"] = custom_objects[config["function"]]
         return cls(**config)
 
@@ -242,9 +256,15 @@ class Lambda(Layer):
 
 
 def _glassnet_function(name: str):
-    """The glassnet op or activation function called ``name``, or None."""
+    """The public glassnet op or activation function called ``name``, or None.
+
+    Only public functions defined by glassnet count: a name from a file such as
+    ``"__init__"``, ``"__class__"`` or ``"_util"`` never resolves to a module's internals.
+    """
+    if not name or name.startswith("_"):
+        return None
     function = getattr(ops, name, None)
-    if callable(function):
+    if inspect.isfunction(function) and function.__module__.startswith("glassnet."):
         return function
     try:
         return activations.get(name)

@@ -41,6 +41,7 @@ class Embedding(Layer):
     parameters.
 
     Example:
+        >>> import numpy as np
         >>> layer = Embedding(10, 4, mask_zero=True)
         >>> out = layer(np.array([[3, 5, 0]]))
         >>> out.shape, out._keras_mask

@@ -26,6 +26,7 @@ class Masking(Layer):
         mask_value: the padding value (default 0.0).
 
     Example:
+        >>> import numpy as np
         >>> x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]], np.float32)
         >>> Masking()(x)._keras_mask
         array([[ True, False,  True]])

@@ -38,14 +38,27 @@ class _Merge(Layer):
 
     def call(self, inputs):
         self._check(inputs)
+        self._broadcast_shape([tuple(x.shape) for x in inputs])
         return reduce(self._merge, inputs)
 
     def compute_output_shape(self, input_shape):
-        shapes = [tuple(s) for s in input_shape]
-        if any(s != shapes[0] for s in shapes[1:]):
-            # element-wise merges broadcast like NumPy; let a dry run find the shape or raise
-            return super().compute_output_shape(input_shape)
-        return shapes[0]
+        self._check(input_shape)
+        return self._broadcast_shape([tuple(s) for s in input_shape])
+
+    def _broadcast_shape(self, shapes: list) -> tuple:
+        """The shape element-wise merging gives (NumPy's broadcasting, None for an unknown size),
+        or a ValueError naming the layer, the shapes and the first axis that does not fit."""
+        rank = max(len(s) for s in shapes)
+        out = []
+        for axis in range(-rank, 0):
+            sizes = [s[axis] for s in shapes if len(s) >= -axis]
+            known = {d for d in sizes if d is not None and d != 1}
+            if len(known) > 1:
+                raise ValueError(f"{type(self).__name__} '{self.name}': expected inputs of the same shape (or "
+                                 f"shapes that broadcast), received shapes {[tuple(s) for s in shapes]}: axis "
+                                 f"{rank + axis} has sizes {sorted(known)}")
+            out.append(known.pop() if known else (None if None in sizes else 1))
+        return tuple(out)
 
 
 class Add(_Merge):
@@ -63,6 +76,7 @@ class Subtract(_Merge):
         self._check(inputs)
         if len(inputs) != 2:
             raise ValueError(f"Subtract '{self.name}': expected exactly 2 inputs, received {len(inputs)}")
+        self._broadcast_shape([tuple(x.shape) for x in inputs])
         return inputs[0] - inputs[1]
 
 
@@ -91,6 +105,7 @@ class Average(_Merge):
 
     def call(self, inputs):
         self._check(inputs)
+        self._broadcast_shape([tuple(x.shape) for x in inputs])
         return reduce(lambda a, b: a + b, inputs) * (1.0 / len(inputs))
 
 
@@ -103,15 +118,22 @@ class Concatenate(_Merge):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise TypeError(f"Concatenate '{self.name}': expected axis to be an integer, received {axis!r}")
         self.axis = axis
 
     def call(self, inputs):
         self._check(inputs)
+        self.compute_output_shape([tuple(x.shape) for x in inputs])  # a clear error for shapes that do not fit
         return ops.concatenate(inputs, axis=self.axis)
 
     def compute_output_shape(self, input_shape):
+        self._check(input_shape)
         shapes = [list(s) for s in input_shape]
         rank = len(shapes[0])
+        if not -rank <= self.axis < rank:
+            raise ValueError(f"Concatenate '{self.name}': expected axis in [{-rank}, {rank - 1}] for inputs of rank "
+                             f"{rank}, received axis={self.axis} (shapes {[tuple(x) for x in input_shape]})")
         axis = self.axis % rank
         for s in shapes[1:]:
             if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, shapes[0]))

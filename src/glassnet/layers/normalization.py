@@ -130,6 +130,7 @@ class BatchNormalization(_Normalization):
     ``moving_variance`` (non-trainable), each of shape ``(features,)``.
 
     Example:
+        >>> import numpy as np
         >>> bn = BatchNormalization()
         >>> x = np.random.randn(32, 10).astype("float32") * 3 + 5
         >>> y = bn(x, training=True)        # each column now has mean ~0 and variance ~1
@@ -196,6 +197,7 @@ class LayerNormalization(_Normalization):
     Weights (Keras order): ``gamma``, ``beta``, with the input's sizes on ``axis``.
 
     Example:
+        >>> import numpy as np
         >>> ln = LayerNormalization()
         >>> y = ln(np.random.randn(4, 7, 16).astype("float32"))   # each (sample, step) row normalised
         >>> [w.shape for w in ln.weights]

@@ -83,6 +83,7 @@ class MaxPooling2D(_Pooling):
     Output shape: ``(batch, pooled_height, pooled_width, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> MaxPooling2D(2)(np.zeros((2, 28, 28, 3), np.float32)).shape
         (2, 14, 14, 3)
     """
@@ -103,6 +104,7 @@ class MaxPooling1D(_Pooling):
     Input shape: ``(batch, steps, channels)``. Output: ``(batch, pooled_steps, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> MaxPooling1D(2)(np.zeros((2, 10, 3), np.float32)).shape
         (2, 5, 3)
     """
@@ -123,6 +125,7 @@ class MaxPooling3D(_Pooling):
     Input shape: ``(batch, dim1, dim2, dim3, channels)``. Output: the pooled sizes.
 
     Example:
+        >>> import numpy as np
         >>> MaxPooling3D(2)(np.zeros((2, 4, 6, 8, 3), np.float32)).shape
         (2, 2, 3, 4, 3)
     """
@@ -149,6 +152,7 @@ class AveragePooling2D(_Pooling):
     Output shape: ``(batch, pooled_height, pooled_width, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> AveragePooling2D(2)(np.ones((2, 28, 28, 3), np.float32)).shape
         (2, 14, 14, 3)
     """
@@ -169,6 +173,7 @@ class AveragePooling1D(_Pooling):
     Input shape: ``(batch, steps, channels)``. Output: ``(batch, pooled_steps, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> AveragePooling1D(2)(np.zeros((2, 10, 3), np.float32)).shape
         (2, 5, 3)
     """
@@ -189,6 +194,7 @@ class AveragePooling3D(_Pooling):
     Input shape: ``(batch, dim1, dim2, dim3, channels)``. Output: the pooled sizes.
 
     Example:
+        >>> import numpy as np
         >>> AveragePooling3D(2)(np.zeros((2, 4, 6, 8, 3), np.float32)).shape
         (2, 2, 3, 4, 3)
     """
@@ -245,6 +251,7 @@ class GlobalMaxPooling1D(_GlobalPooling):
     Output shape: ``(batch, channels)``; ``(batch, 1, channels)`` with ``keepdims=True``.
 
     Example:
+        >>> import numpy as np
         >>> GlobalMaxPooling1D()(np.zeros((2, 10, 3), np.float32)).shape
         (2, 3)
     """
@@ -267,6 +274,7 @@ class GlobalMaxPooling2D(_GlobalPooling):
     Output shape: ``(batch, channels)``; ``(batch, 1, 1, channels)`` with ``keepdims=True``.
 
     Example:
+        >>> import numpy as np
         >>> GlobalMaxPooling2D()(np.zeros((2, 7, 7, 3), np.float32)).shape
         (2, 3)
     """
@@ -289,6 +297,7 @@ class GlobalMaxPooling3D(_GlobalPooling):
     Output shape: ``(batch, channels)``; ``(batch, 1, 1, 1, channels)`` with ``keepdims=True``.
 
     Example:
+        >>> import numpy as np
         >>> GlobalMaxPooling3D()(np.zeros((2, 4, 4, 4, 3), np.float32)).shape
         (2, 3)
     """
@@ -312,6 +321,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
     steps only, as in Keras: ``sum_t m_t x_t / sum_t m_t``. The output carries no mask.
 
     Example:
+        >>> import numpy as np
         >>> GlobalAveragePooling1D()(np.zeros((2, 10, 3), np.float32)).shape
         (2, 3)
     """
@@ -346,6 +356,7 @@ class GlobalAveragePooling2D(_GlobalPooling):
     Output shape: ``(batch, channels)``; ``(batch, 1, 1, channels)`` with ``keepdims=True``.
 
     Example:
+        >>> import numpy as np
         >>> GlobalAveragePooling2D()(np.zeros((2, 7, 7, 3), np.float32)).shape
         (2, 3)
     """
@@ -366,6 +377,7 @@ class GlobalAveragePooling3D(_GlobalPooling):
     Output shape: ``(batch, channels)``; ``(batch, 1, 1, 1, channels)`` with ``keepdims=True``.
 
     Example:
+        >>> import numpy as np
         >>> GlobalAveragePooling3D()(np.zeros((2, 4, 4, 4, 3), np.float32)).shape
         (2, 3)
     """

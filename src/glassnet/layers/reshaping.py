@@ -64,6 +64,7 @@ class Flatten(Layer):
     """Flattens each sample to a vector: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...).
 
     Example:
+        >>> import numpy as np
         >>> Flatten()(np.zeros((32, 28, 28))).shape
         (32, 784)
     """
@@ -81,13 +82,20 @@ class Reshape(Layer):
     """Reshapes each sample to ``target_shape`` (one entry may be -1).
 
     Example:
+        >>> import numpy as np
         >>> Reshape((28, 28))(np.zeros((2, 784))).shape
         (2, 28, 28)
     """
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        # checked here, not at the first call: Reshape("4") would otherwise become ('4',)
+        valid = isinstance(target_shape, (tuple, list)) and all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and (d > 0 or d == -1) for d in target_shape)
+        if not valid or list(target_shape).count(-1) > 1:
+            raise TypeError(f"Reshape '{self.name}': expected target_shape to be a tuple of positive integers "
+                            f"(at most one -1), received {target_shape!r}")
+        self.target_shape = tuple(int(d) for d in target_shape)
 
     def call(self, inputs):
         sample = math.prod(inputs.shape[1:])
@@ -161,6 +169,7 @@ class UpSampling2D(_UpSampling):
     Output shape: ``(batch, height * size[0], width * size[1], channels)``.
 
     Example:
+        >>> import numpy as np
         >>> UpSampling2D((2, 3))(np.zeros((1, 4, 4, 8), np.float32)).shape
         (1, 8, 12, 8)
     """
@@ -180,6 +189,7 @@ class UpSampling1D(_UpSampling):
     Input shape: ``(batch, steps, features)``. Output: ``(batch, steps * size, features)``.
 
     Example:
+        >>> import numpy as np
         >>> UpSampling1D(3)(np.zeros((2, 4, 5), np.float32)).shape
         (2, 12, 5)
     """
@@ -206,6 +216,7 @@ class UpSampling3D(_UpSampling):
     Input shape: ``(batch, dim1, dim2, dim3, channels)``. Output: each dim times its factor.
 
     Example:
+        >>> import numpy as np
         >>> UpSampling3D(2)(np.zeros((1, 2, 3, 4, 5), np.float32)).shape
         (1, 4, 6, 8, 5)
     """
@@ -256,6 +267,7 @@ class ZeroPadding2D(_ZeroPadding):
     Output shape: ``(batch, height + top + bottom, width + left + right, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> ZeroPadding2D(((1, 0), (2, 2)))(np.ones((1, 3, 3, 1), np.float32)).shape
         (1, 4, 7, 1)
     """
@@ -275,6 +287,7 @@ class ZeroPadding1D(_ZeroPadding):
     Input shape: ``(batch, steps, features)``. Output: ``(batch, before + steps + after, features)``.
 
     Example:
+        >>> import numpy as np
         >>> ZeroPadding1D((1, 2))(np.ones((2, 3, 4), np.float32)).shape
         (2, 6, 4)
     """
@@ -302,6 +315,7 @@ class ZeroPadding3D(_ZeroPadding):
     Input shape: ``(batch, dim1, dim2, dim3, channels)``. Output: each dim grows by its padding.
 
     Example:
+        >>> import numpy as np
         >>> ZeroPadding3D(1)(np.ones((1, 2, 2, 2, 1), np.float32)).shape
         (1, 4, 4, 4, 1)
     """
@@ -357,6 +371,7 @@ class Cropping2D(_Cropping):
     Output shape: ``(batch, height - top - bottom, width - left - right, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> Cropping2D(((1, 0), (2, 2)))(np.ones((1, 5, 6, 1), np.float32)).shape
         (1, 4, 2, 1)
     """
@@ -376,6 +391,7 @@ class Cropping1D(_Cropping):
     Input shape: ``(batch, steps, features)``. Output: ``(batch, steps - start - end, features)``.
 
     Example:
+        >>> import numpy as np
         >>> Cropping1D((1, 2))(np.ones((2, 6, 4), np.float32)).shape
         (2, 3, 4)
     """
@@ -403,6 +419,7 @@ class Cropping3D(_Cropping):
     Input shape: ``(batch, dim1, dim2, dim3, channels)``. Output: each dim less its cropping.
 
     Example:
+        >>> import numpy as np
         >>> Cropping3D(1)(np.ones((1, 4, 4, 4, 1), np.float32)).shape
         (1, 2, 2, 2, 1)
     """
@@ -424,6 +441,7 @@ class Permute(Layer):
     Input shape: ``(batch, d1, ..., dk)``. Output: the axes reordered by ``dims``.
 
     Example:
+        >>> import numpy as np
         >>> Permute((2, 1))(np.zeros((4, 10, 64), np.float32)).shape
         (4, 64, 10)
     """
@@ -471,6 +489,7 @@ class RepeatVector(Layer):
         n: number of repetitions.
 
     Example:
+        >>> import numpy as np
         >>> RepeatVector(3)(np.zeros((2, 5), np.float32)).shape
         (2, 3, 5)
     """

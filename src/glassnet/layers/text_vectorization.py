@@ -315,6 +315,9 @@ class TextVectorization(Layer):
                     vocabulary = handle.read().splitlines()
             except OSError as err:
                 raise ValueError(f"{who}: cannot read the vocabulary file {vocabulary!r}: {err}") from None
+            except UnicodeDecodeError as err:
+                raise ValueError(f"{who}: the vocabulary file {vocabulary!r} is not UTF-8 text (byte "
+                                 f"{err.start}: {err.reason})") from None
             while vocabulary and vocabulary[-1] == "":
                 vocabulary.pop()
         if isinstance(vocabulary, Tensor):

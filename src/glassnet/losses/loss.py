@@ -147,6 +147,7 @@ class Loss:
         name: name of the loss (default: the class name in snake_case).
 
     Example:
+        >>> import numpy as np
         >>> class MeanCubedError(Loss):
         ...     def call(self, y_true, y_pred):
         ...         e = y_pred - y_true
@@ -205,6 +206,7 @@ class LossFunctionWrapper(Loss):
         **kwargs: extra arguments passed to ``fn`` on every call (and saved in the config).
 
     Example:
+        >>> import numpy as np
         >>> from glassnet.losses import huber
         >>> loss = LossFunctionWrapper(huber, delta=2.0)
         >>> loss(np.zeros((1, 1)), Tensor([[3.0]])).item()   # 2 * (3 - 1)

@@ -88,6 +88,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     clipped to ``[1e-7, 1 - 1e-7]`` so ``log`` stays finite.
 
     Example:
+        >>> import numpy as np
         >>> binary_crossentropy(np.array([[1.0, 0.0]]), Tensor([[0.9, 0.2]])).data
         array([0.16425204], dtype=float32)
     """
@@ -116,6 +117,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     ``[1e-7, 1 - 1e-7]``.
 
     Example:
+        >>> import numpy as np
         >>> categorical_crossentropy(np.array([[0.0, 1.0, 0.0]]), Tensor([[0.05, 0.9, 0.05]])).data
         array([0.10536055], dtype=float32)
     """
@@ -156,6 +158,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     ``categorical_crossentropy``.
 
     Example:
+        >>> import numpy as np
         >>> sparse_categorical_crossentropy(np.array([1]), Tensor([[0.05, 0.9, 0.05]])).data
         array([0.10536055], dtype=float32)
     """
@@ -183,6 +186,7 @@ def kl_divergence(y_true, y_pred) -> Tensor:
     probabilities contribute (almost) nothing instead of ``0 * log 0 = nan``.
 
     Example:
+        >>> import numpy as np
         >>> kl_divergence(np.array([[0.5, 0.5]]), Tensor([[0.25, 0.75]])).data
         array([0.14384104], dtype=float32)
     """
@@ -200,6 +204,7 @@ def hinge(y_true, y_pred) -> Tensor:
     As in Keras, 0/1 labels are converted to -1/1 first (when every label is 0 or 1).
 
     Example:
+        >>> import numpy as np
         >>> hinge(np.array([[1.0, 0.0]]), Tensor([[0.3, -2.0]])).data   # (0.7 + 0) / 2
         array([0.35], dtype=float32)
     """
@@ -228,6 +233,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
         axis: the axis averaged per sample.
 
     Example:
+        >>> import numpy as np
         >>> BinaryCrossentropy()(np.array([[1.0], [0.0]]), Tensor([[0.9], [0.2]])).item()
         0.1642520...
     """
@@ -256,6 +262,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         axis: the class axis.
 
     Example:
+        >>> import numpy as np
         >>> CategoricalCrossentropy()(np.array([[0.0, 1.0]]), Tensor([[0.1, 0.9]])).item()
         0.1053605...
     """
@@ -282,6 +289,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             the default reduction averages over the remaining samples only.
 
     Example:
+        >>> import numpy as np
         >>> SparseCategoricalCrossentropy()(np.array([1]), Tensor([[0.1, 0.9]])).item()
         0.1053605...
     """
@@ -303,6 +311,7 @@ class KLDivergence(LossFunctionWrapper):
     """Kullback-Leibler divergence ``sum(t log(t / p))`` between target and predicted distributions.
 
     Example:
+        >>> import numpy as np
         >>> KLDivergence()(np.array([[0.5, 0.5]]), Tensor([[0.25, 0.75]])).item()
         0.1438410...
     """
@@ -315,9 +324,27 @@ class Hinge(LossFunctionWrapper):
     """Hinge loss ``mean(max(1 - t * y_pred, 0))`` for labels -1/1 (0/1 are converted), as in SVMs.
 
     Example:
+        >>> import numpy as np
         >>> round(Hinge()(np.array([[1.0], [0.0]]), Tensor([[0.3], [-2.0]])).item(), 6)   # (0.7 + 0) / 2
         0.35
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="hinge"):
         super().__init__(hinge, reduction=reduction, name=name)
+
+
+def target_range(loss):
+    """``(low, high)``: the values the targets of ``loss`` must lie in, or None for any.
+
+    Cross-entropies compare probabilities: binary cross-entropy with a label 2 (a three-class
+    problem given to a sigmoid output) would train on nonsense instead of failing, so ``fit``
+    and ``evaluate`` check the targets against this range once, before training.
+
+    Example:
+        >>> target_range(BinaryCrossentropy()), target_range(Hinge())
+        ((0.0, 1.0), None)
+    """
+    fn = getattr(loss, "fn", loss)
+    if fn in (binary_crossentropy, categorical_crossentropy):
+        return (0.0, 1.0)
+    return None

@@ -31,6 +31,7 @@ def mean_squared_error(y_true, y_pred) -> Tensor:
         Tensor of shape ``y_pred.shape[:-1]``.
 
     Example:
+        >>> import numpy as np
         >>> mean_squared_error(np.array([[0.0, 1.0]]), Tensor([[1.0, 1.0]])).data
         array([0.5], dtype=float32)
     """
@@ -43,6 +44,7 @@ def mean_absolute_error(y_true, y_pred) -> Tensor:
     """Mean absolute error per sample: ``mean(|y_pred - y_true|, axis=-1)``.
 
     Example:
+        >>> import numpy as np
         >>> mean_absolute_error(np.array([[0.0, 1.0]]), Tensor([[1.0, 3.0]])).data
         array([1.5], dtype=float32)
     """
@@ -56,6 +58,7 @@ def mean_absolute_percentage_error(y_true, y_pred) -> Tensor:
     The ``eps = 1e-7`` guard avoids dividing by a zero target (the loss is then huge, not inf).
 
     Example:
+        >>> import numpy as np
         >>> mean_absolute_percentage_error(np.array([[2.0, 4.0]]), Tensor([[1.0, 5.0]])).data
         array([37.5], dtype=float32)
     """
@@ -73,6 +76,7 @@ def huber(y_true, y_pred, delta=1.0) -> Tensor:
     ``delta (|e| - 0.5 delta)``; then the mean over the last axis.
 
     Example:
+        >>> import numpy as np
         >>> huber(np.array([[0.0, 0.0]]), Tensor([[0.5, 3.0]])).data   # (0.125 + 2.5) / 2
         array([1.3125], dtype=float32)
     """
@@ -93,6 +97,7 @@ def cosine_similarity(y_true, y_pred, axis=-1) -> Tensor:
     point the same way, 0 when orthogonal, so minimising it aligns them (Keras's convention).
 
     Example:
+        >>> import numpy as np
         >>> cosine_similarity(np.array([[1.0, 1.0]]), Tensor([[2.0, 2.0]])).data
         array([-0.99999994], dtype=float32)
     """
@@ -109,6 +114,7 @@ class MeanSquaredError(LossFunctionWrapper):
     """Mean of squared errors: ``mean((y_pred - y_true)^2)``. The usual regression loss.
 
     Example:
+        >>> import numpy as np
         >>> MeanSquaredError()(np.array([[0.0], [1.0]]), Tensor([[1.0], [1.0]])).item()
         0.5
     """
@@ -121,6 +127,7 @@ class MeanAbsoluteError(LossFunctionWrapper):
     """Mean of absolute errors: ``mean(|y_pred - y_true|)``; less sensitive to outliers than MSE.
 
     Example:
+        >>> import numpy as np
         >>> MeanAbsoluteError()(np.array([[0.0], [1.0]]), Tensor([[1.0], [3.0]])).item()
         1.5
     """
@@ -133,6 +140,7 @@ class MeanAbsolutePercentageError(LossFunctionWrapper):
     """``100 * mean(|y_true - y_pred| / |y_true|)``: the error in percent of the target.
 
     Example:
+        >>> import numpy as np
         >>> MeanAbsolutePercentageError()(np.array([[2.0]]), Tensor([[1.0]])).item()
         50.0
     """
@@ -148,6 +156,7 @@ class Huber(LossFunctionWrapper):
         delta: where the loss turns from quadratic to linear.
 
     Example:
+        >>> import numpy as np
         >>> Huber(delta=1.0)(np.array([[0.0]]), Tensor([[3.0]])).item()
         2.5
     """
@@ -163,6 +172,7 @@ class CosineSimilarity(LossFunctionWrapper):
         axis: the axis along which vectors are compared.
 
     Example:
+        >>> import numpy as np
         >>> CosineSimilarity()(np.array([[0.0, 1.0]]), Tensor([[0.0, 3.0]])).item()
         -1.0
     """

@@ -28,8 +28,11 @@ The package, by kind:
   ``AutoAccuracy`` (``"accuracy"``);
 - ``regression_metrics.py``: mean squared / absolute / absolute percentage error, RMSE;
 - ``probabilistic_metrics.py``: the cross-entropies;
-- ``confusion_metrics.py``: ``Precision``, ``Recall``, ``confusion_matrix``,
-  ``classification_report``;
+- ``confusion_metrics.py``: ``confusion_matrix``, ``classification_report``;
+- ``threshold_metrics.py``: ``Precision``, ``Recall`` (thresholds, ``top_k``, ``class_id``) and
+  ``AUC`` (ROC or PR), from running counts at thresholds;
+- ``top_k_metrics.py``: ``TopKCategoricalAccuracy``, ``SparseTopKCategoricalAccuracy``;
+- ``ranking.py``: ``roc_curve`` and ``roc_auc_score``, exact, from all the scores at once;
 - here: ``get`` and ``serialize``, which turn names and configs into metrics.
 
 Example:
@@ -54,6 +57,11 @@ from glassnet.metrics.probabilistic_metrics import (
 from glassnet.metrics.regression_metrics import (
     MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError, RootMeanSquaredError,
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_error)
+from glassnet.metrics.ranking import roc_auc_score, roc_curve
+from glassnet.metrics.threshold_metrics import AUC
+from glassnet.metrics.top_k_metrics import (
+    SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy)
 from glassnet.utils.lookup import Lookup
 
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "EPSILON",
@@ -64,6 +72,8 @@ __all__ = ["Metric", "Mean", "MeanMetricWrapper", "EPSILON",
            "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "RootMeanSquaredError",
            "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "Precision", "Recall", "confusion_matrix", "classification_report",
+           "AUC", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "top_k_categorical_accuracy",
+           "sparse_top_k_categorical_accuracy", "roc_curve", "roc_auc_score",
            "mse", "MSE", "mae", "MAE", "mape", "MAPE", "get", "serialize", "deserialize"]
 
 mse = MSE = mean_squared_error
@@ -73,7 +83,8 @@ mape = MAPE = mean_absolute_percentage_error
 _CLASSES = (
     Mean, Accuracy, AutoAccuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, RootMeanSquaredError,
-    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Precision, Recall)
+    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Precision, Recall,
+    AUC, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy)
 
 # names -> class. "accuracy" and "crossentropy" without a loss to ask: decided from the
 # shapes (AutoAccuracy), categorical cross-entropy; compile resolves them by the loss.
@@ -88,7 +99,9 @@ _LOOKUP = Lookup("metric", names={
     "crossentropy": CategoricalCrossentropy, "ce": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy, "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "precision": Precision, "recall": Recall,
+    "precision": Precision, "recall": Recall, "auc": AUC,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
 }, classes=_CLASSES)
 
 _CLASS_OF_FUNCTION = {
@@ -97,6 +110,8 @@ _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
     mean_absolute_percentage_error: MeanAbsolutePercentageError, binary_crossentropy: BinaryCrossentropy,
     categorical_crossentropy: CategoricalCrossentropy, sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    top_k_categorical_accuracy: TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
 }
 
 

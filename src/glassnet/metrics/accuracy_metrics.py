@@ -28,6 +28,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5) -> np.ndarray:
     """Per sample, the fraction of outputs where ``(y_pred > threshold)`` equals the 0/1 label.
 
     Example:
+        >>> import numpy as np
         >>> binary_accuracy(np.array([[1], [0]]), np.array([[0.7], [0.6]]))
         array([1., 0.])
     """
@@ -40,6 +41,7 @@ def categorical_accuracy(y_true, y_pred) -> np.ndarray:
     """Per sample, 1 if the most probable class is the one-hot target's class, else 0.
 
     Example:
+        >>> import numpy as np
         >>> categorical_accuracy(np.array([[0, 1], [1, 0]]), np.array([[0.2, 0.8], [0.3, 0.7]]))
         array([1., 0.])
     """
@@ -54,6 +56,7 @@ def sparse_categorical_accuracy(y_true, y_pred) -> np.ndarray:
     """Per sample, 1 if the most probable class equals the integer label, else 0.
 
     Example:
+        >>> import numpy as np
         >>> sparse_categorical_accuracy(np.array([1, 0]), np.array([[0.2, 0.8], [0.3, 0.7]]))
         array([1., 0.])
     """
@@ -66,6 +69,7 @@ def accuracy(y_true, y_pred) -> np.ndarray:
     """Per element, 1 where ``y_true == y_pred`` exactly (Keras's ``Accuracy``; for class ids).
 
     Example:
+        >>> import numpy as np
         >>> accuracy(np.array([1, 2]), np.array([1, 0]))
         array([1., 0.], dtype=float32)
     """
@@ -156,6 +160,7 @@ class AutoAccuracy(MeanMetricWrapper):
         threshold: for the binary kind, the probability above which a prediction is class 1.
 
     Example:
+        >>> import numpy as np
         >>> m = AutoAccuracy()
         >>> m.update_state(np.array([2, 0]), np.array([[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]]))
         >>> m.kind, m.result()

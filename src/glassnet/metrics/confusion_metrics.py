@@ -1,8 +1,8 @@
-"""Metrics from counting hits and misses: precision, recall, the confusion matrix and a report.
+"""Metrics from counting hits and misses: the confusion matrix and a report.
 
-``Precision`` and ``Recall`` keep running counts of true positives, false positives and false
-negatives over the batches (not means of per-batch ratios, which would depend on how the data
-was cut). ``confusion_matrix`` and ``classification_report`` look at all predictions at once.
+``confusion_matrix`` and ``classification_report`` look at all predictions at once. The
+stateful ``Precision`` and ``Recall``, which keep running counts over the batches, live in
+``threshold_metrics`` (with ``AUC``) and are imported here too.
 Host only, like every metric: NumPy on host arrays.
 
 Example:
@@ -14,76 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.metrics.metric import Metric, _array, _same_rank, _weights
-
-
-class _ConfusionCounts(Metric):
-    """Running true/false positive and false negative counts of a binary classifier."""
-
-    def __init__(self, thresholds=0.5, name=None, dtype=None):
-        self.thresholds = float(thresholds)
-        super().__init__(name=name, dtype=dtype)
-
-    def reset_state(self) -> None:
-        self.true_positives = 0.0
-        self.false_positives = 0.0
-        self.false_negatives = 0.0
-
-    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = _same_rank(_array(y_true), _array(y_pred))
-        if y_true.shape != y_pred.shape:
-            raise ValueError(f"{self.name}: expected y_true of shape {y_pred.shape}, received {y_true.shape}")
-        actual = y_true.astype(bool)
-        predicted = y_pred > self.thresholds
-        w = 1.0 if sample_weight is None else _weights(sample_weight, y_pred.shape)
-        self.true_positives += float(np.sum(w * (actual & predicted)))
-        self.false_positives += float(np.sum(w * (~actual & predicted)))
-        self.false_negatives += float(np.sum(w * (actual & ~predicted)))
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["thresholds"] = self.thresholds
-        return config
-
-
-class Precision(_ConfusionCounts):
-    """Of the samples predicted positive (``y_pred > thresholds``), the fraction truly positive.
-
-    ``precision = TP / (TP + FP)`` over all batches (0 when nothing was predicted positive).
-
-    Args:
-        thresholds: the probability above which a prediction counts as positive.
-
-    Example:
-        >>> m = Precision(); m.update_state([1, 0, 1], [0.9, 0.8, 0.2]); m.result()
-        0.5
-    """
-
-    def __init__(self, thresholds=0.5, name="precision", dtype=None):
-        super().__init__(thresholds, name=name, dtype=dtype)
-
-    def result(self) -> float:
-        denominator = self.true_positives + self.false_positives
-        return self.true_positives / denominator if denominator else 0.0
-
-
-class Recall(_ConfusionCounts):
-    """Of the truly positive samples, the fraction predicted positive: ``TP / (TP + FN)``.
-
-    Args:
-        thresholds: the probability above which a prediction counts as positive.
-
-    Example:
-        >>> m = Recall(); m.update_state([1, 0, 1], [0.9, 0.8, 0.2]); m.result()
-        0.5
-    """
-
-    def __init__(self, thresholds=0.5, name="recall", dtype=None):
-        super().__init__(thresholds, name=name, dtype=dtype)
-
-    def result(self) -> float:
-        denominator = self.true_positives + self.false_negatives
-        return self.true_positives / denominator if denominator else 0.0
+from glassnet.metrics.metric import _array
+from glassnet.metrics.threshold_metrics import Precision, Recall  # noqa: F401 (their old home)
 
 
 # ============================================================================ confusion matrix

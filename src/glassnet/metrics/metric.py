@@ -82,6 +82,7 @@ class Metric:
         dtype: float dtype of the per-sample values (default ``backend.floatx()``).
 
     Example:
+        >>> import numpy as np
         >>> from glassnet.metrics import MeanSquaredError
         >>> m = MeanSquaredError()
         >>> m.update_state(np.array([[1.0]]), np.array([[3.0]]))
@@ -177,6 +178,7 @@ class MeanMetricWrapper(Mean):
         **kwargs: passed to ``fn`` (e.g. ``threshold=0.7``).
 
     Example:
+        >>> import numpy as np
         >>> from glassnet.metrics import binary_accuracy
         >>> m = MeanMetricWrapper(binary_accuracy, name="acc", threshold=0.7)
         >>> m.update_state(np.array([[1.0]]), np.array([[0.6]]))

@@ -32,6 +32,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0) 
     the value is ``max(x, 0) - x t + log(1 + e^-|x|)``, stable for any logit ``x``.
 
     Example:
+        >>> import numpy as np
         >>> binary_crossentropy(np.array([[1.0, 0.0]]), np.array([[0.9, 0.2]]))
         array([0.16425203])
     """
@@ -52,6 +53,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     """``-sum(t log p, axis=-1)`` per sample for one-hot targets.
 
     Example:
+        >>> import numpy as np
         >>> categorical_crossentropy(np.array([[0.0, 1.0]]), np.array([[0.5, 0.5]]))
         array([0.69314718])
     """
@@ -71,6 +73,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False) -> np.nda
     """``-log p[label]`` per sample for integer labels.
 
     Example:
+        >>> import numpy as np
         >>> sparse_categorical_crossentropy(np.array([1]), np.array([[0.5, 0.5]]))
         array([0.69314718])
     """

@@ -23,6 +23,7 @@ def mean_squared_error(y_true, y_pred) -> np.ndarray:
     """``mean((y_pred - y_true)^2, axis=-1)`` per sample.
 
     Example:
+        >>> import numpy as np
         >>> mean_squared_error(np.array([[1.0, 2.0]]), np.array([[2.0, 2.0]]))
         array([0.5])
     """
@@ -34,6 +35,7 @@ def mean_absolute_error(y_true, y_pred) -> np.ndarray:
     """``mean(|y_pred - y_true|, axis=-1)`` per sample.
 
     Example:
+        >>> import numpy as np
         >>> mean_absolute_error(np.array([[1.0, 2.0]]), np.array([[2.0, 4.0]]))
         array([1.5])
     """
@@ -45,6 +47,7 @@ def mean_absolute_percentage_error(y_true, y_pred) -> np.ndarray:
     """``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7), axis=-1)`` per sample.
 
     Example:
+        >>> import numpy as np
         >>> mean_absolute_percentage_error(np.array([[2.0, 4.0]]), np.array([[1.0, 5.0]]))
         array([37.5])
     """

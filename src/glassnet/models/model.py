@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from glassnet.layers import get_layer_class
 from glassnet.layers.base import Layer
-from glassnet.models import saving
+from glassnet.layers.symbolic import is_symbolic
+from glassnet.models import cloning, saving
 from glassnet.models.summary import print_summary
 from glassnet.models.trainer import Trainer
 
@@ -29,6 +30,19 @@ def compatible_shape(expected, received) -> bool:
         e is None or r is None or e == r for e, r in zip(expected, received))
 
 
+_TWINS = {}  # a Model subclass -> the class its MyModel(inputs, outputs) instances get
+
+
+def _functional_twin(cls):
+    """``cls`` combined with ``Functional`` (its methods first), under ``cls``'s own name, so
+    that saved files name ``cls`` and ``isinstance(model, cls)`` holds. Made once per class."""
+    twin = _TWINS.get(cls)
+    if twin is None:
+        twin = _TWINS[cls] = type(cls.__name__, (cls, _functional_class()),
+                                  {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    return twin
+
+
 def _functional_class():
     """The class ``Model(inputs, outputs)`` makes.
 
@@ -42,7 +56,10 @@ def _functional_class():
 class Model(Trainer, Layer):
     """A trainable layer graph.
 
-    ``Model(inputs, outputs)`` builds a functional model; subclass it for custom ``call`` code.
+    ``Model(inputs, outputs)`` builds a functional model; subclass it for custom ``call`` code,
+    or to override ``train_step`` / ``test_step`` (see ``glassnet.models.steps``). A subclass
+    called as ``MyModel(inputs, outputs)`` is a functional model that keeps MyModel's methods,
+    as in Keras.
 
     Example:
         >>> inputs = Input(shape=(4,))
@@ -56,6 +73,12 @@ class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
             return super().__new__(_functional_class())
+        outputs = args[1] if len(args) >= 2 else kwargs.get("outputs")
+        if not issubclass(cls, _functional_class()) and is_symbolic(outputs if outputs is not None else []) \
+                and is_symbolic(args[:1] or kwargs.get("inputs") or []):
+            # ``class MyModel(Model)`` (a custom train_step, say) called as MyModel(inputs, outputs):
+            # a functional model that keeps MyModel's methods, as in Keras
+            return super().__new__(_functional_twin(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -79,6 +102,26 @@ class Model(Trainer, Layer):
             if layer.name == name:
                 return layer
         raise ValueError(f"get_layer: no layer named {name!r}; layers are {[l.name for l in self.layers]}")
+
+    @property
+    def input(self):
+        """The model's symbolic input (a list for several), as Keras's ``model.input``."""
+        inputs = self.__dict__.get("inputs")
+        if inputs:  # a functional model
+            return inputs[0] if len(inputs) == 1 else list(inputs)
+        if self._sublayers and self._sublayers[0]._inbound_nodes:  # a built Sequential: its graph's input
+            return self._sublayers[0]._inbound_nodes[-1].inputs
+        return Layer.input.fget(self)
+
+    @property
+    def output(self):
+        """The model's symbolic output (a list for several), as Keras's ``model.output``."""
+        outputs = self.__dict__.get("outputs")
+        if outputs:
+            return outputs[0] if len(outputs) == 1 else list(outputs)
+        if self._sublayers and self._sublayers[-1]._inbound_nodes:
+            return self._sublayers[-1]._inbound_nodes[-1].outputs
+        return Layer.output.fget(self)
 
     @property
     def input_names(self) -> list:
@@ -116,6 +159,27 @@ class Model(Trainer, Layer):
         """Load weights saved by ``save_weights`` (or a full model file), checking names and shapes."""
         saving.load_weights(self, filepath)
 
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, **kwargs):
+        """Keras 2's ``fit`` for a generator of ``(x, y)`` batches; warns once (Keras 3 removed it).
+        The batches are drawn once and reused every epoch: see ``glassnet.compat.legacy``."""
+        from glassnet.compat import legacy
+        return legacy.fit_generator(self, generator, steps_per_epoch, epochs, **kwargs)
+
+    def evaluate_generator(self, generator, steps=None, **kwargs):
+        """Keras 2's ``evaluate`` for a generator; warns once (see ``glassnet.compat.legacy``)."""
+        from glassnet.compat import legacy
+        return legacy.evaluate_generator(self, generator, steps, **kwargs)
+
+    def predict_generator(self, generator, steps=None, **kwargs):
+        """Keras 2's ``predict`` for a generator; warns once (see ``glassnet.compat.legacy``)."""
+        from glassnet.compat import legacy
+        return legacy.predict_generator(self, generator, steps, **kwargs)
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture as a JSON string, without weights; ``models.model_from_json`` rebuilds
+        it with fresh weights. ``kwargs`` go to ``json.dumps``. See ``glassnet.models.cloning``."""
+        return cloning.model_to_json(self, **kwargs)
+
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """Rebuild a model from ``get_config()``'s output. ``Model.from_config`` accepts a
@@ -124,8 +188,11 @@ class Model(Trainer, Layer):
         Example:
             >>> clone = Model.from_config(model.get_config())   # same layers, fresh weights
         """
-        if cls is Model and isinstance(config, dict) and "input_layers" in config and "layers" in config:
-            return _functional_class().from_config(config, custom_objects)
+        if isinstance(config, dict) and "input_layers" in config and "layers" in config:
+            if cls is Model:
+                return _functional_class().from_config(config, custom_objects)
+            # a subclass made as MyModel(inputs, outputs): rebuilt through MyModel(inputs, outputs)
+            return _functional_class().from_config.__func__(cls, config, custom_objects)
         return cls(**config)
 
     def get_config(self) -> dict:

@@ -27,19 +27,23 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from glassnet import initializers
 from glassnet.backend import to_host
 from glassnet.layers import deserialize, get_layer_class
 from glassnet.layers.core import Lambda
 from glassnet.models.trainer import Trainer
+from glassnet.models.config_checks import ConfigError, check_model_config
+from glassnet.utils import safe_zip
+from glassnet.utils.files import atomic_write, check_model_extension
 
 FORMAT = "glassnet-model"
 FORMAT_VERSION = 1
-_MAX_MEMBER_BYTES = 8 * 2**30  # refuse absurd declared sizes (zip bombs) before reading
+MAX_JSON_BYTES = 64 * 2**20  # metadata.json and config.json are small: refuse more
+# the sizes an archive may declare (members, total, compression ratio): see glassnet.utils.safe_zip
 
 
 class ModelFileError(ValueError):
@@ -48,22 +52,8 @@ class ModelFileError(ValueError):
 
 # ---------------------------------------------------------------------------- writing
 def _atomic_write(filepath, write_fn, overwrite=True) -> None:
-    filepath = os.fspath(filepath)
-    if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(f"{filepath} exists and overwrite=False")
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".glassnet-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write_fn(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)  # atomic: readers see the old file or the new one, never half
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    # temporary file + rename, and the mode open() would give (glassnet/utils/files.py)
+    atomic_write(filepath, write_fn, overwrite)
 
 
 def _npz_bytes(arrays: dict) -> bytes:
@@ -106,12 +96,14 @@ def model_config(model) -> dict:
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True) -> None:
     """Write ``model`` to ``filepath`` (see the module docstring for the format)."""
+    check_model_extension(filepath, "save")
     from glassnet import __version__, losses, optimizers
     config = model_config(model)
     weights = _weights_dict(model)
     if getattr(model, "compiled", False):
         config["compile_config"] = dict(model._compile_config)
-        config["compile_config"]["loss"] = [losses.serialize(fn) for fn in model._loss_fns]
+        # a model compiled without a loss (its loss comes from add_loss or train_step) saves []
+        config["compile_config"]["loss"] = [losses.serialize(fn) for fn in model._loss_fns if fn is not None]
         if include_optimizer:
             config["optimizer"] = optimizers.serialize(model.optimizer)
     build_shape = model._build_input_shape if model.built else None
@@ -123,15 +115,18 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True) -> None:
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("metadata.json", json.dumps(metadata, indent=2))
             z.writestr("config.json", json.dumps(config, indent=2))
-            z.writestr("weights.npz", _npz_bytes(weights))
+            # arrays are stored, not deflated: trained weights barely compress, and a stored
+            # member's compression ratio is 1 (the loader refuses high ratios: zip bombs)
+            z.writestr("weights.npz", _npz_bytes(weights), compress_type=zipfile.ZIP_STORED)
             if opt_state is not None:
-                z.writestr("optimizer.npz", _npz_bytes(opt_state))
+                z.writestr("optimizer.npz", _npz_bytes(opt_state), compress_type=zipfile.ZIP_STORED)
 
     _atomic_write(filepath, write, overwrite)
 
 
 def save_weights(model, filepath, overwrite=True) -> None:
     """Write only the weights, as an ``.npz`` keyed by weight name."""
+    check_model_extension(filepath, "save_weights")
     weights = _weights_dict(model)
     _atomic_write(filepath, lambda f: f.write(_npz_bytes(weights)), overwrite)
 
@@ -145,38 +140,29 @@ def _jsonable_shape(shape):
 
 
 # ---------------------------------------------------------------------------- reading
-def _read_npz(data: bytes, what: str, path) -> dict:
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except ValueError as err:  # object arrays need pickle: refused
-        raise ModelFileError(f"{path}: {what} holds data that needs pickle to load; refused ({err})") from err
-    except Exception as err:
-        raise ModelFileError(f"{path}: {what} is corrupt or truncated ({type(err).__name__}: {err})") from err
+def _npz_arrays(data, what: str, filepath) -> safe_zip.NpzArrays:
+    """The arrays of an ``.npz`` (bytes or a file), headers checked, no data read yet: each
+    member must be a numeric ``.npy`` array of exactly the size its header declares."""
+    return safe_zip.NpzArrays(io.BytesIO(data) if isinstance(data, bytes) else data,
+                              f"{filepath}: {what}", ModelFileError)
 
 
 def _open_archive(filepath):
+    """The model file as a zip, its declared sizes checked (nothing is inflated yet)."""
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"no model file at {filepath}")
-    try:
-        z = zipfile.ZipFile(filepath)
-        bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-        raise ModelFileError(f"{filepath}: not a glassnet model file, or corrupt or truncated ({err})") from err
-    except Exception as err:  # zlib/CRC errors surface as various types
-        raise ModelFileError(f"{filepath}: corrupt model file ({type(err).__name__}: {err})") from err
-    if bad is not None:
-        raise ModelFileError(f"{filepath}: corrupt model file (checksum error in {bad})")
-    for info in z.infolist():
-        if info.file_size > _MAX_MEMBER_BYTES:
-            raise ModelFileError(f"{filepath}: member {info.filename} declares {info.file_size} bytes; refused")
-    return z
+    return safe_zip.open_zip(filepath, filepath, ModelFileError)
+
+
+def _read_npz_member(z, name, filepath) -> safe_zip.NpzArrays:
+    return _npz_arrays(safe_zip.read_member(z, name, filepath, ModelFileError), name, filepath)
 
 
 def _read_json(z, name, filepath) -> dict:
     try:
-        value = json.loads(z.read(name).decode("utf-8"))
+        raw = safe_zip.read_member(z, name, filepath, ModelFileError, limit=MAX_JSON_BYTES)
+        value = json.loads(raw.decode("utf-8"))
     except KeyError as err:
         raise ModelFileError(f"{filepath}: missing {name}; not a complete glassnet model file") from err
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
@@ -186,29 +172,13 @@ def _read_json(z, name, filepath) -> dict:
     return value
 
 
-_MAX_NESTING = 32  # models inside models inside ...: refuse absurd depths (a hostile file)
-
-
-def _check_nesting(config: dict, filepath) -> None:
-    """Refuse a config whose models are nested more than ``_MAX_NESTING`` deep, before any
-    layer is built (each nested model is an entry whose config has a ``layers`` list)."""
-    stack = [(config, 0)]
-    while stack:
-        entry, depth = stack.pop()
-        body = entry.get("config") if isinstance(entry, dict) else None
-        children = body.get("layers") if isinstance(body, dict) else None
-        if isinstance(children, list):
-            if depth > _MAX_NESTING:
-                raise ModelFileError(f"{filepath}: models nested more than {_MAX_NESTING} deep; refused")
-            stack.extend((child, depth + 1) for child in children)
-
-
 def model_from_config(config: dict, custom_objects=None, filepath="<config>"):
     """Rebuild a model (architecture only, fresh weights) from ``model_config``'s output.
 
-    The model class is looked up by its name (``Sequential``, ``Functional``, or one in
-    ``custom_objects``) and rebuilds itself with its ``from_config``; models nested as layers
-    come back the same way.
+    The whole config is first checked against the schema glassnet writes
+    (``config_checks.check_model_config``); then the model class is looked up by its name
+    (``Sequential``, ``Functional``, or one in ``custom_objects``) and rebuilds itself with its
+    ``from_config``; models nested as layers come back the same way.
 
     Raises:
         ModelFileError: the config is malformed, names an unknown class, or does not fit.
@@ -216,14 +186,13 @@ def model_from_config(config: dict, custom_objects=None, filepath="<config>"):
     Example:
         >>> clone = model_from_config(model_config(model))
     """
-    if not isinstance(config, dict):
-        raise ModelFileError(f"{filepath}: a model config must be a JSON object, found {type(config).__name__}")
-    class_name, body = config.get("class_name"), config.get("config")
-    if not isinstance(body, dict):
-        raise ModelFileError(f"{filepath}: config.json has no model config")
-    _check_nesting(config, filepath)
     try:
-        cls = get_layer_class(class_name, custom_objects) if isinstance(class_name, str) else None
+        check_model_config(config)
+    except ConfigError as err:
+        raise ModelFileError(f"{filepath}: {err}") from None
+    class_name = config["class_name"]
+    try:
+        cls = get_layer_class(class_name, custom_objects)
     except ValueError:
         cls = None
     # a model is a class that can be trained: Model and its subclasses inherit Trainer
@@ -233,10 +202,41 @@ def model_from_config(config: dict, custom_objects=None, filepath="<config>"):
         return deserialize(config, custom_objects)
     except (ValueError, TypeError) as err:
         raise ModelFileError(f"{filepath}: {err}") from err
+    except (KeyError, IndexError, AttributeError, RecursionError) as err:  # a config glassnet never writes
+        raise ModelFileError(f"{filepath}: invalid model config ({type(err).__name__}: {err})") from err
+    except MemoryError:
+        raise ModelFileError(f"{filepath}: not enough memory to build the model the config describes") from None
 
 
-def _assign_weights(model, arrays: dict, filepath, by_name=True) -> None:
-    """Set every weight from ``arrays`` after checking them all (nothing is set on error).
+class _WeightRefused(Exception):
+    """Raised from inside a layer's ``build`` while loading (not a ValueError, so no layer or
+    model wraps it into a message about shapes); ``load_model`` turns it into ModelFileError."""
+
+
+def _weights_from_file(arrays, filepath, supplied: set):
+    """The ``initializers.weight_source`` of ``load_model``: each weight a layer creates is
+    looked up in the file by name, its shape and dtype compared with the array's header, and
+    only then read: a config declaring a huge layer is refused before anything is allocated."""
+    def supply(name, shape, dtype):
+        if name not in arrays:
+            raise _WeightRefused(f"{filepath}: the config makes a weight {name} of shape {shape} that "
+                                 f"weights.npz does not hold; refused before allocating it")
+        if arrays.shape(name) != shape or arrays.dtype(name) != dtype:
+            raise _WeightRefused(f"{filepath}: weight {name} expects {shape} {dtype} (from config.json), "
+                                 f"file has {arrays.shape(name)} {arrays.dtype(name)}; refused before "
+                                 f"allocating it")
+        try:
+            value = arrays.read(name)
+        except ModelFileError as err:
+            raise _WeightRefused(str(err)) from None
+        supplied.add(name)
+        return value
+    return supply
+
+
+def _assign_weights(model, arrays: safe_zip.NpzArrays, filepath, by_name=True) -> None:
+    """Set every weight from ``arrays`` after checking every name, shape and dtype against the
+    arrays' headers (nothing is read or set on error).
 
     A model file restores layer names, so weights match by name. A weights-only file may be
     loaded into a fresh model whose layers got other default names, so it matches by position,
@@ -246,26 +246,69 @@ def _assign_weights(model, arrays: dict, filepath, by_name=True) -> None:
     if by_name:
         names = [p.name for p in params]
         missing = [n for n in names if n not in arrays]
-        extra = [n for n in arrays if n not in names]
+        extra = [n for n in arrays.keys() if n not in names]
         if missing or extra:
             raise ModelFileError(f"{filepath}: weights do not match the model: missing {missing[:5]}, "
                                  f"unexpected {extra[:5]}")
-        values = [arrays[n] for n in names]
+        keys = names
     else:
         if len(arrays) != len(params):
             raise ModelFileError(f"{filepath}: the file holds {len(arrays)} weight arrays, the model has "
                                  f"{len(params)}")
-        values = list(arrays.values())
-    for p, a in zip(params, values):
-        if a.shape != p.shape or a.dtype != p.dtype:
+        keys = arrays.keys()
+    for p, key in zip(params, keys):
+        if arrays.shape(key) != p.shape or arrays.dtype(key) != p.dtype:
             raise ModelFileError(f"{filepath}: weight {p.name} expects {p.shape} {p.dtype}, "
-                                 f"file has {a.shape} {a.dtype}")
+                                 f"file has {arrays.shape(key)} {arrays.dtype(key)}")
+    values = [arrays.read(key) for key in keys]
     for p, a in zip(params, values):
         p.assign(a)
 
 
+def _check_format_version(metadata: dict, filepath) -> None:
+    version = metadata.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{filepath}: invalid format version {version!r} in metadata.json; expected an "
+                             f"integer from 1 to {FORMAT_VERSION}")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(f"{filepath}: format version {version} is newer than this glassnet reads "
+                             f"({FORMAT_VERSION}); upgrade glassnet")
+
+
+def _build_from_file(config, weights, custom_objects, filepath):
+    """The model described by ``config``, its weights taken from ``weights`` as it is built."""
+    supplied = set()
+    try:
+        with initializers.weight_source(_weights_from_file(weights, filepath, supplied)):
+            model = model_from_config(config, custom_objects, filepath)
+            shape = config.get("build_input_shape")
+            if not model.built and shape is not None:
+                model.build(tuple(shape) if not isinstance(shape[0], list) else [tuple(s) for s in shape])
+    except _WeightRefused as err:
+        raise ModelFileError(str(err)) from None
+    except (ValueError, TypeError) as err:
+        if isinstance(err, ModelFileError):
+            raise
+        raise ModelFileError(f"{filepath}: {err}") from err
+    except MemoryError:
+        raise ModelFileError(f"{filepath}: not enough memory to build the model the config describes") from None
+    names = [p.name for p in model.weights]
+    missing = [n for n in names if n not in supplied]
+    extra = [n for n in weights.keys() if n not in names]
+    if missing or extra:
+        raise ModelFileError(f"{filepath}: weights do not match the model: missing {missing[:5]}, "
+                             f"unexpected {extra[:5]}")
+    return model
+
+
 def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 (Keras's argument name)
     """Load a model saved with ``model.save``: architecture, weights and optimizer state.
+
+    Before anything is built or inflated: every member's declared size and compression ratio
+    are checked (``glassnet.utils.safe_zip``), the metadata and the whole config are checked
+    against what glassnet writes, and each array's header is checked against its size. While
+    the model is built, each weight is compared with the file's array of that name before it
+    is allocated, and takes its values from it.
 
     Args:
         filepath: the file written by ``save``.
@@ -273,54 +316,56 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 (Kera
         compile: re-compile with the saved optimizer, loss and metrics (when the model had them).
 
     Raises:
-        ModelFileError: the file is corrupt, truncated, or not a glassnet model.
+        ModelFileError: the file is corrupt, truncated, too large, or not a glassnet model.
     """
     from glassnet import losses, optimizers
+    check_model_extension(filepath, "load_model")
     with _open_archive(filepath) as z:
         metadata = _read_json(z, "metadata.json", filepath)
         if metadata.get("format") != FORMAT:
             raise ModelFileError(f"{filepath}: not a glassnet model file (format {metadata.get('format')!r})")
-        if not isinstance(metadata.get("format_version"), int) or metadata["format_version"] > FORMAT_VERSION:
-            raise ModelFileError(f"{filepath}: format version {metadata.get('format_version')} is newer than this "
-                                 f"glassnet reads ({FORMAT_VERSION}); upgrade glassnet")
+        _check_format_version(metadata, filepath)
         config = _read_json(z, "config.json", filepath)
         try:
-            weights = _read_npz(z.read("weights.npz"), "weights.npz", filepath)
+            check_model_config(config)
+        except ConfigError as err:
+            raise ModelFileError(f"{filepath}: {err}") from None
+        try:
+            weights = _read_npz_member(z, "weights.npz", filepath)
         except KeyError as err:
             raise ModelFileError(f"{filepath}: missing weights.npz") from err
-        opt_state = _read_npz(z.read("optimizer.npz"), "optimizer.npz", filepath) \
-            if "optimizer.npz" in z.namelist() else None
-    model = model_from_config(config, custom_objects, filepath)
-    if not model.built:
-        shape = config.get("build_input_shape")
-        if shape is not None:
-            model.build(tuple(shape) if not isinstance(shape[0], list) else [tuple(s) for s in shape])
-    _assign_weights(model, weights, filepath)
+        opt_state = _read_npz_member(z, "optimizer.npz", filepath) if "optimizer.npz" in z.namelist() else None
+    with weights:
+        model = _build_from_file(config, weights, custom_objects, filepath)
     compile_config = config.get("compile_config")
     if compile and compile_config and config.get("optimizer"):
         try:
             optimizer = optimizers.get(config["optimizer"])
             loss = [losses.get(item) for item in compile_config["loss"]]
-            model.compile(optimizer=optimizer, loss=loss if len(loss) > 1 else loss[0],
+            model.compile(optimizer=optimizer, loss=loss if len(loss) > 1 else (loss[0] if loss else None),
                           metrics=compile_config.get("metrics"), loss_weights=compile_config.get("loss_weights"))
-        except (TypeError, ValueError, KeyError) as err:
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as err:
             raise ModelFileError(f"{filepath}: invalid compile settings ({err})") from err
         if opt_state is not None:
+            with opt_state:
+                state = opt_state.read_all()
             try:
-                model.optimizer.set_state(opt_state)
+                model.optimizer.set_state(state)
             except (KeyError, ValueError) as err:
                 raise ModelFileError(f"{filepath}: optimizer state does not match the model ({err})") from err
     return model
 
 
 def load_weights(model, filepath) -> None:
-    """Set ``model``'s weights from a ``save_weights`` .npz or a full model file."""
+    """Set ``model``'s weights from a ``save_weights`` .npz or a full model file (sizes, array
+    headers and shapes are checked before any array is read, as in ``load_model``)."""
+    check_model_extension(filepath, "load_weights")
     filepath = os.fspath(filepath)
     with _open_archive(filepath) as z:
         is_model_file = "weights.npz" in z.namelist()
         if is_model_file:
-            arrays = _read_npz(z.read("weights.npz"), "weights.npz", filepath)
+            arrays = _read_npz_member(z, "weights.npz", filepath)
     if not is_model_file:
-        with open(filepath, "rb") as f:
-            arrays = _read_npz(f.read(), "the weights file", filepath)
-    _assign_weights(model, arrays, filepath, by_name=False)
+        arrays = _npz_arrays(filepath, "the weights file", filepath)
+    with arrays:
+        _assign_weights(model, arrays, filepath, by_name=False)

@@ -15,8 +15,11 @@ import numpy as np
 
 from glassnet import backend, losses as losses_module, metrics as metrics_module, optimizers
 from glassnet.callbacks import CallbackList, History, ProgbarLogger
+from glassnet.compat import warn_renamed as _warn_renamed
 from glassnet.core.tensor import Tensor, no_grad
+from glassnet.models import input_checks
 from glassnet.models.compile_utils import get_metric
+from glassnet.models.steps import TrainingSteps
 from glassnet.utils.progbar import Progbar
 
 
@@ -33,6 +36,9 @@ DEFAULT_BATCH_SIZE = 32  # samples per step when fit, evaluate or predict get ba
 
 def _batch_size(batch_size, caller: str) -> int:
     """``batch_size`` as a positive int (None: ``DEFAULT_BATCH_SIZE``, as in Keras)."""
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))):
+        raise TypeError(f"{caller}: expected batch_size to be a positive integer, received {batch_size!r} of type "
+                        f"{type(batch_size).__name__}")
     size = DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
     if size <= 0:
         raise ValueError(f"{caller}: expected a positive batch_size, received {batch_size}")
@@ -58,8 +64,9 @@ def _raw(a):
     return a if isinstance(a, np.ndarray) else np.asarray(a)
 
 
-class Trainer:
-    """The training API shared by ``Sequential`` and functional ``Model``."""
+class Trainer(TrainingSteps):
+    """The training API shared by ``Sequential``, functional and subclassed ``Model``s (the
+    overridable ``train_step`` / ``test_step`` and their helpers are in ``steps.py``)."""
 
     compiled = False
     _fit_starting = False  # True only while fit runs the callbacks' on_train_begin
@@ -72,7 +79,9 @@ class Trainer:
         Args:
             optimizer: name (``"adam"``) or ``glassnet.optimizers`` object.
             loss: name (``"sparse_categorical_crossentropy"``), loss object or function; for a
-                model with several outputs, a list or a dict keyed by output layer name.
+                model with several outputs, a list or a dict keyed by output layer name. None
+                (as in Keras) for a model whose loss comes from ``add_loss`` or a custom
+                ``train_step``.
             metrics: list of names/objects (``["accuracy"]``), applied to every output, or a
                 list of lists / dict for several outputs.
             loss_weights: weights of the outputs' losses in the total (list or dict).
@@ -84,10 +93,8 @@ class Trainer:
         unknown = set(kwargs) - {"run_eagerly", "jit_compile", "steps_per_execution", "weighted_metrics"}
         if unknown:
             raise TypeError(f"compile: unexpected argument(s) {sorted(unknown)}")
-        if loss is None:
-            raise ValueError("compile: a loss is required, e.g. loss='mse' or "
-                             "loss='sparse_categorical_crossentropy'")
         self.optimizer = optimizers.get(optimizer)
+        self._loss_tracker = metrics_module.Mean(name="loss")  # the "loss" of logs, weighted by batch size
         names = self.output_names
         self._loss_fns = [losses_module.get(item) for item in self._per_output(loss, "loss")]
         weights = self._per_output(loss_weights, "loss_weights") if loss_weights is not None else [1.0] * len(names)
@@ -98,10 +105,13 @@ class Trainer:
                                            and all(isinstance(m, (list, tuple)) for m in metrics)):
             per_output_metrics = [_as_list(m) or [] for m in self._per_output(metrics, "metrics")]
         else:
-            per_output_metrics = [list(metrics) for _ in names]
+            per_output_metrics = [_as_list(metrics) for _ in names]  # one name or metric, or a list
         self._metrics = []  # (output index, metric, log name)
         for i, items in enumerate(per_output_metrics):
             for item in items:
+                if item == "acc":  # Keras 2.2's short name: kept as asked, with a warning
+                    _warn_renamed("metrics=['acc']", "metrics=['accuracy'] (history key 'accuracy'; this "
+                                  "model logs 'acc', as asked)")
                 m = get_metric(item, loss=self._loss_fns[i])
                 key = m.name if len(names) == 1 else f"{names[i]}_{m.name}"
                 self._metrics.append((i, m, key))
@@ -174,19 +184,14 @@ class Trainer:
     def _forward_loss(self, xs, ys, sample_weight, training):
         outputs = self(self._model_input([Tensor(a) for a in xs]), training=training)
         outputs = _as_list(outputs)
-        total = None
-        for out, y, loss_fn, w in zip(outputs, ys, self._loss_fns, self._loss_weights):
-            value = loss_fn(y, out, sample_weight=sample_weight)
-            if w != 1.0:
-                value = value * w
-            total = value if total is None else total + value
-        if training:
-            for penalty in self.losses:
-                total = total + penalty
-        return total, outputs
+        # compiled loss + add_loss terms + weight penalties, in training and evaluation alike
+        # (Keras's compute_loss), so that evaluate's loss is the one fit minimises
+        return self._total_loss(ys, outputs, sample_weight), outputs
 
     def _update_metrics(self, ys, outputs, sample_weight):
         for i, metric, _ in self._metrics:
+            if i >= len(ys):  # no targets (a model trained on add_loss terms): nothing to compare
+                continue
             out = outputs[i]
             weights = _masked_weights(sample_weight, out._keras_mask)
             metric.update_state(ys[i], out.data, sample_weight=weights)
@@ -196,11 +201,6 @@ class Trainer:
         for _, metric, key in self._metrics:
             logs[key] = float(metric.result())
         return logs
-
-    def reset_metrics(self) -> None:
-        """Reset the running metrics (done at the start of every epoch)."""
-        for _, metric, _ in getattr(self, "_metrics", []):
-            metric.reset_state()
 
     def _train_step(self, xs, ys, sample_weight, params=None):
         if params is None:
@@ -213,15 +213,19 @@ class Trainer:
             self.optimizer.apply(params)
         return float(loss.data), outputs
 
-    def train_on_batch(self, x, y, sample_weight=None, return_dict=False):
-        """One gradient step on one batch. Returns the loss, or [loss, *metrics] (or a dict).
+    def train_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """One gradient step on one batch (the model's ``train_step`` when it overrides it).
+        Returns the loss, or [loss, *metrics] (or a dict).
 
         Example:
             >>> loss = model.train_on_batch(x_batch, y_batch)
         """
         self._require_compiled("train_on_batch")
-        xs, ys = self._inputs_list(x), self._targets_list(y)
+        xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
+        if self._overrides("train_step"):
+            self.reset_metrics()  # the result is this batch's, as for the built-in step
+            return self._format_result(self._run_step("train_step", xs, ys, sw), return_dict)
         loss, outputs = self._train_step(xs, ys, sw)
         if not self._metrics:
             return {"loss": loss} if return_dict else loss
@@ -229,11 +233,14 @@ class Trainer:
         self._update_metrics(ys, outputs, sw)
         return self._format_result(self._logs(_single(loss, len(xs[0]))), return_dict)
 
-    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
-        """The loss (and metrics) on one batch, without training."""
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on one batch, without training (``test_step`` if overridden)."""
         self._require_compiled("test_on_batch")
-        xs, ys = self._inputs_list(x), self._targets_list(y)
+        xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
+        if self._overrides("test_step"):
+            self.reset_metrics()
+            return self._format_result(self._run_step("test_step", xs, ys, sw), return_dict)
         with no_grad():
             loss, outputs = self._forward_loss(xs, ys, sw, training=False)
         self.reset_metrics()
@@ -242,7 +249,7 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """The model's output on one batch, as NumPy array(s)."""
-        xs = self._inputs_list(x)
+        xs = input_checks.prepare_inputs(self, self._inputs_list(x), "predict_on_batch")
         with no_grad():
             out = self(self._model_input([Tensor(a) for a in xs]), training=False)
         return [o.numpy() for o in out] if isinstance(out, (list, tuple)) else out.numpy()
@@ -284,25 +291,35 @@ class Trainer:
         that epoch, from a batch hook after that batch (validation and ``on_epoch_end`` still
         run for the cut epoch, as in Keras).
 
+        A model that overrides ``train_step(data)`` has it called on every batch instead of the
+        built-in step; the dict it returns is the batch's logs, and the last batch's dict the
+        epoch's (see ``glassnet.models.steps``). ``y`` may then be None, as it may for a model
+        compiled without a loss whose loss comes from ``add_loss``.
+
         Returns:
             A ``History`` whose ``history`` dict maps ``loss``, ``accuracy``, ``val_loss``...
             to one value per epoch.
         """
         self._require_compiled("fit")
-        if x is None or y is None:
-            raise ValueError("fit: expected x and y arrays, received None")
+        custom = self._overrides("train_step")
+        if x is None:
+            raise ValueError("fit: expected x (the inputs), received None")
+        if y is None and not custom and any(fn is not None for fn in self._loss_fns):
+            raise ValueError("fit: the compiled loss needs targets y, received None; pass y, or compile "
+                             "without a loss for a model that adds its own with add_loss")
         batch_size = _batch_size(batch_size, "fit")
-        xs, ys = self._inputs_list(x), self._targets_list(y)
+        input_checks.check_epochs(epochs, initial_epoch)
+        xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
-        n = self._check_lengths(xs + ys + [sw])
+        xs, n = input_checks.check_data(self, xs, ys, sw, "fit")  # once: sizes, NaN/Inf, dtypes, targets
         val = None
         if validation_data is not None:
-            vx, vy, *rest = validation_data
-            val_weights = _raw(rest[0]) if rest and rest[0] is not None else None
-            val = (self._inputs_list(vx), self._targets_list(vy), val_weights)
+            vx, vy, val_weights = input_checks.validation_parts(validation_data)
+            val_weights = None if val_weights is None else _raw(val_weights)
+            val = input_checks.check_validation(self, (self._inputs_list(vx), self._targets_list(vy), val_weights))
         elif validation_split:
-            if not 0 < validation_split < 1:
-                raise ValueError(f"fit: expected validation_split in (0, 1), received {validation_split}")
+            if not isinstance(validation_split, (int, float, np.number)) or not 0 < validation_split < 1:
+                raise ValueError(f"fit: expected validation_split in (0, 1), received {validation_split!r}")
             split = int(n * (1 - validation_split))
             val = ([a[split:] for a in xs], [a[split:] for a in ys], None if sw is None else sw[split:])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
@@ -311,12 +328,12 @@ class Trainer:
         if n == 0:
             raise ValueError("fit: no training samples")
         if class_weight is not None:  # as in Keras, the training part only: validation is unweighted
-            sw = _apply_class_weight(ys[0], class_weight, sw)
+            sw = _apply_class_weight(ys[0], input_checks.check_class_weight(self, ys[0], class_weight), sw)
         steps = -(-n // batch_size)
         history = History()
         # Keras's order: the user's callbacks, then History, then the progress bar, so that keys
         # a callback adds to the epoch logs (LearningRateScheduler's learning_rate) are recorded
-        cb_list = list(callbacks or []) + [history]
+        cb_list = input_checks.callbacks_list(callbacks, "fit") + [history]
         if verbose:
             cb_list.append(ProgbarLogger(verbose))
         cbs = CallbackList(cb_list, model=self, epochs=epochs, steps=steps, verbose=verbose,
@@ -324,7 +341,9 @@ class Trainer:
         self.history = history
         self.stop_training = False
         rng = backend.make_rng(seed)
-        if not self.built:
+        if not self.built and not custom:
+            # (a model with its own train_step builds what it needs there: a GAN's call, if it
+            # has one, takes codes, not the images fit hands to train_step, as in Keras)
             self(self._model_input([Tensor(a[:1]) for a in xs]), training=False)
         # a callback may move the start from on_train_begin (BackupAndRestore resuming after a
         # crash) with resume_at_epoch(n); n then replaces the initial_epoch argument
@@ -341,9 +360,12 @@ class Trainer:
                 rng.permutation(n)
         logs = {}
         batch_logs = "on_train_batch_end" in cbs.active_hooks  # else skip building them per step
+        loss_watch = input_checks.LossWatch(self)  # warns once if the loss stops being a number
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
-            loss_tracker = metrics_module.Mean(name="loss")  # weighted by batch size
+            # weighted by batch size; its own object, so that an evaluate run by a callback
+            # mid-epoch (which resets model.metrics) cannot reset the epoch's loss
+            loss_tracker = metrics_module.Mean(name="loss")
             cbs.on_epoch_begin(epoch)
             order = rng.permutation(n) if shuffle else None
             params = self.trainable_weights  # once per epoch: freezing takes effect at the next one
@@ -353,13 +375,18 @@ class Trainer:
                 xb, yb = [a[index] for a in xs], [a[index] for a in ys]
                 swb = None if sw is None else sw[index]
                 cbs.on_train_batch_begin(step)
-                loss, outputs = self._train_step(xb, yb, swb, params)
-                loss_tracker.update_state(loss, sample_weight=hi - lo)
-                self._update_metrics(yb, outputs, swb)
-                cbs.on_train_batch_end(step, self._logs(loss_tracker) if batch_logs else None)
+                if custom:
+                    logs = self._run_step("train_step", xb, yb, swb)
+                else:
+                    loss, outputs = self._train_step(xb, yb, swb, params)
+                    loss_tracker.update_state(loss, sample_weight=hi - lo)
+                    self._update_metrics(yb, outputs, swb)
+                    logs = self._logs(loss_tracker) if batch_logs else None
+                cbs.on_train_batch_end(step, logs)
                 if self.stop_training:  # set by a batch hook (TerminateOnNaN): end the epoch now
                     break
-            logs = self._logs(loss_tracker)
+            logs = dict(logs) if custom else self._logs(loss_tracker)  # custom: the last batch's dict
+            loss_watch.epoch_end(epoch, logs)
             if val is not None:
                 val_logs = self._evaluate_arrays(*val, batch_size=batch_size)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -402,6 +429,7 @@ class Trainer:
         tracker = metrics_module.Mean(name="loss")
         steps = -(-n // batch_size)
         bar = Progbar(steps, verbose=verbose) if verbose else None
+        custom, logs = self._overrides("test_step"), {}
         with no_grad():
             for step in range(steps):
                 lo, hi = step * batch_size, min((step + 1) * batch_size, n)
@@ -409,15 +437,18 @@ class Trainer:
                 swb = None if sw is None else sw[lo:hi]
                 if callbacks is not None:
                     callbacks.on_test_batch_begin(step)
-                loss, outputs = self._forward_loss(xb, yb, swb, training=False)
-                tracker.update_state(float(loss.data), sample_weight=hi - lo)
-                self._update_metrics(yb, outputs, swb)
-                logs = self._logs(tracker)
+                if custom:
+                    logs = self._run_step("test_step", xb, yb, swb)
+                else:
+                    loss, outputs = self._forward_loss(xb, yb, swb, training=False)
+                    tracker.update_state(float(loss.data), sample_weight=hi - lo)
+                    self._update_metrics(yb, outputs, swb)
+                    logs = self._logs(tracker)
                 if callbacks is not None:
                     callbacks.on_test_batch_end(step, logs)
                 if bar is not None:
                     bar.update(step + 1, logs)
-        return self._logs(tracker)
+        return dict(logs) if custom else self._logs(tracker)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, callbacks=None,
                  return_dict=False):
@@ -431,8 +462,9 @@ class Trainer:
             >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
         """
         self._require_compiled("evaluate")
-        xs, ys = self._inputs_list(x), self._targets_list(y)
+        xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
+        xs, _ = input_checks.check_data(self, xs, ys, sw, "evaluate")
         cbs = CallbackList(callbacks, model=self)
         cbs.on_test_begin()
         logs = self._evaluate_arrays(xs, ys, sw, _batch_size(batch_size, "evaluate"), cbs, verbose)
@@ -447,7 +479,7 @@ class Trainer:
             >>> probabilities.argmax(axis=1)
         """
         xs = self._inputs_list(x)
-        n = self._check_lengths(xs, "the inputs")
+        xs, n = input_checks.check_data(self, xs, None, None, "predict")
         batch_size = _batch_size(batch_size, "predict")
         steps = -(-n // batch_size)
         cbs = CallbackList(callbacks, model=self)

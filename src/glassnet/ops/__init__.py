@@ -10,7 +10,8 @@ hand in the module named below.
 - ``shape``: reshape, transpose, getitem, take, broadcast_to, concatenate, stack, split, pad,
   squeeze, expand_dims, flatten
 - ``activations``: identity, binary_step, sigmoid, tanh, arctan, relu, leaky_relu, prelu, elu,
-  selu, softplus, gaussian, softmax, log_softmax
+  selu, softplus, gaussian, softmax, log_softmax, relu6, hard_sigmoid, softsign, exponential,
+  silu (swish), mish, gelu (exact or tanh), normal_cdf (on raw arrays)
 - ``losses``: softmax_cross_entropy, sigmoid_binary_cross_entropy (fused, numerically stable)
 - ``convolution``: conv, conv1d/2d/3d, conv_transpose, conv1d/2d/3d_transpose (im2col + GEMM,
   bias and ReLU fused), conv_output_length, conv_transpose_output_length
@@ -20,6 +21,7 @@ hand in the module named below.
   (nearest, bilinear), pool_output_shape
 - ``normalization``: batch_norm, batch_norm_inference, layer_norm
 - ``recurrent``: simple_rnn, lstm, gru (a whole sequence in one fused op), FUSED_ACTIVATIONS
+- ``attention``: masked_softmax (fused, stable), additive_scores, dot_product_attention, causal_mask
 
 Example:
     >>> from glassnet import Tensor, ops
@@ -39,6 +41,8 @@ from glassnet.ops.shape import (  # noqa: F401
 from glassnet.ops.activations import (  # noqa: F401
     arctan, binary_step, elu, gaussian, identity, leaky_relu, log_softmax, prelu, relu, selu,
     sigmoid, softmax, softplus, tanh)
+from glassnet.ops.activations import (  # noqa: F401
+    exponential, gelu, hard_sigmoid, mish, normal_cdf, relu6, silu, softsign, swish)
 from glassnet.ops.losses import sigmoid_binary_cross_entropy, softmax_cross_entropy  # noqa: F401,E402
 from glassnet.ops.convolution import (  # noqa: F401
     conv, conv1d, conv1d_transpose, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
@@ -50,3 +54,5 @@ from glassnet.ops.pooling import (  # noqa: F401
     upsample_nearest)
 from glassnet.ops.normalization import batch_norm, batch_norm_inference, layer_norm  # noqa: F401
 from glassnet.ops.recurrent import FUSED_ACTIVATIONS, gru, lstm, simple_rnn  # noqa: F401
+from glassnet.ops.attention import (  # noqa: F401
+    additive_scores, causal_mask, dot_product_attention, masked_softmax)

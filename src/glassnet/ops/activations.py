@@ -11,6 +11,7 @@ and the layer classes (``layers.ReLU``, ``layers.Softmax``...) in
 from __future__ import annotations
 
 from glassnet import numerics
+from glassnet.backend import array_module
 from glassnet.core.tensor import Function, Tensor
 from glassnet.ops._util import as_tensor, unbroadcast
 
@@ -212,6 +213,149 @@ class LogSoftmax(Function):
         return (g - self.xp.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
 
 
+class ReLU6(Function):
+    """f(x) = min(max(x, 0), 6);  f'(x) = 1{0 < x < 6} (MobileNet's bounded ReLU)."""
+
+    def forward(self, x):
+        self.mask = (x > 0) & (x < 6)
+        return self.xp.clip(x, 0, 6)
+
+    def backward(self, g):
+        return (g * self.mask,)
+
+
+class HardSigmoid(Function):
+    """f(x) = relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1) (Keras 3);  f'(x) = 1/6 on (-3, 3), else 0."""
+
+    def forward(self, x):
+        self.mask = (x > -3) & (x < 3)
+        return self.xp.clip(x / _const(6, x) + _const(0.5, x), 0, 1)
+
+    def backward(self, g):
+        return (g * self.mask / _const(6, g),)
+
+
+class Softsign(Function):
+    """f(x) = x / (1 + |x|);  f'(x) = 1 / (1 + |x|)^2."""
+
+    def forward(self, x):
+        self.denominator = 1 + self.xp.abs(x)
+        return x / self.denominator
+
+    def backward(self, g):
+        return (g / (self.denominator * self.denominator),)
+
+
+class Exponential(Function):
+    """f(x) = e^x;  f'(x) = e^x = f(x)."""
+
+    def forward(self, x):
+        self.out = self.xp.exp(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * self.out,)
+
+
+class SiLU(Function):
+    """f(x) = x sigmoid(x) (SiLU, a.k.a. swish);  f'(x) = s (1 + x (1 - s)) with s = sigmoid(x)."""
+
+    def forward(self, x):
+        self.x, self.s = x, numerics.sigmoid(x)
+        return x * self.s
+
+    def backward(self, g):
+        s = self.s
+        return (g * s * (1 + self.x * (1 - s)),)
+
+
+class Mish(Function):
+    """f(x) = x tanh(softplus(x));  f'(x) = t + x (1 - t^2) sigmoid(x) with t = tanh(softplus(x))
+    (softplus' = sigmoid)."""
+
+    def forward(self, x):
+        xp = self.xp
+        self.x = x
+        self.t = xp.tanh(xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x))))
+        return x * self.t
+
+    def backward(self, g):
+        t = self.t
+        return (g * (t + self.x * (1 - t * t) * numerics.sigmoid(self.x)),)
+
+
+# Hart's rational approximation of the normal tail (algorithm 5666, as given by G. West, "Better
+# approximations to cumulative normal functions", 2005): relative error about 1e-8 in the far
+# tail and 3e-9 elsewhere, far below float32's 6e-8, without an erf in NumPy.
+_TAIL_P = (0.0352624965998911, 0.700383064443688, 6.37396220353165, 33.912866078383,
+           112.079291497871, 221.213596169931, 220.206867912376)
+_TAIL_Q = (0.0883883476483184, 1.75566716318264, 16.064177579207, 86.7807322029461,
+           296.564248779674, 637.333633378831, 793.826512519948, 440.413735824752)
+SQRT_2PI = 2.5066282746310002
+
+
+def normal_cdf(x):
+    """Phi(x) = P(X <= x) for X ~ N(0, 1) = (1 + erf(x / sqrt 2)) / 2, on raw arrays, in x's dtype.
+
+    The tail Phi(-|x|) is computed directly (never as 1 minus something close to 1):
+    e^(-x^2/2) P(|x|) / Q(|x|) for |x| < 7.07, a continued fraction beyond; then
+    Phi(x) = 1 - tail for x > 0.
+    """
+    xp = array_module(x)
+    a = xp.minimum(xp.abs(x), _const(40, x))  # Phi(-40) underflows to 0 even in float64
+    e = xp.exp(a * a * _const(-0.5, x))
+    p, q = _const(_TAIL_P[0], x), _const(_TAIL_Q[0], x)
+    for c in _TAIL_P[1:]:
+        p = p * a + _const(c, x)
+    for c in _TAIL_Q[1:]:
+        q = q * a + _const(c, x)
+    fraction = a + _const(0.65, x)
+    for k in (4, 3, 2, 1):
+        fraction = a + _const(k, x) / fraction
+    tail = xp.where(a < _const(7.07106781186547, x), e * p / q, e / fraction / _const(SQRT_2PI, x))
+    return xp.where(x > 0, 1 - tail, tail).astype(x.dtype, copy=False)
+
+
+class GELU(Function):
+    """Exact GELU (Keras 3's default): f(x) = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2;
+    f'(x) = Phi(x) + x phi(x) with phi(x) = e^(-x^2/2) / sqrt(2 pi). Phi: ``normal_cdf``."""
+
+    def forward(self, x):
+        self.x, self.cdf = x, normal_cdf(x)
+        return x * self.cdf
+
+    def backward(self, g):
+        x = self.x
+        a = self.xp.minimum(self.xp.abs(x), _const(40, x))  # phi(40) = 0 in float64 too; x^2 could overflow
+        pdf = self.xp.exp(a * a * _const(-0.5, x)) / _const(SQRT_2PI, x)
+        return (g * (self.cdf + x * pdf),)
+
+
+GELU_TANH_C = 0.7978845608028654  # sqrt(2 / pi)
+GELU_TANH_A = 0.044715
+
+
+class GELUTanh(Function):
+    """Tanh GELU (``approximate=True``): f(x) = x (1 + tanh(u)) / 2 with u = c (x + a x^3),
+    c = sqrt(2/pi), a = 0.044715. Since (1 + tanh(u)) / 2 = sigmoid(2u) = s, f(x) = x s and
+    f'(x) = s + 2 x s (1 - s) c (1 + 3 a x^2).
+
+    The sigmoid form keeps its relative accuracy for negative x, where 1 + tanh(u) would
+    cancel towards 0 in float32.
+    """
+
+    def forward(self, x):
+        c, a = _const(2 * GELU_TANH_C, x), _const(GELU_TANH_A, x)
+        self.x = x
+        self.s = numerics.sigmoid(c * (x + a * x * x * x))
+        return x * self.s
+
+    def backward(self, g):
+        x, s = self.x, self.s
+        c, a = _const(2 * GELU_TANH_C, x), _const(GELU_TANH_A, x)
+        return (g * (s + x * s * (1 - s) * c * (1 + _const(3, x) * a * x * x)),)
+
+
 # ---------------------------------------------------------------------------- functional API
 def identity(x) -> Tensor:
     """f(x) = x."""
@@ -287,3 +431,52 @@ def softmax(x, axis=-1) -> Tensor:
 def log_softmax(x, axis=-1) -> Tensor:
     """log(softmax(x)) computed stably."""
     return LogSoftmax(axis)(x)
+
+
+def relu6(x) -> Tensor:
+    """ReLU capped at 6: min(max(x, 0), 6)."""
+    return ReLU6()(x)
+
+
+def hard_sigmoid(x) -> Tensor:
+    """Piecewise-linear sigmoid (Keras 3): 0 for x <= -3, 1 for x >= 3, x / 6 + 1/2 between."""
+    return HardSigmoid()(x)
+
+
+def softsign(x) -> Tensor:
+    """x / (1 + |x|), a slower-saturating tanh."""
+    return Softsign()(x)
+
+
+def exponential(x) -> Tensor:
+    """e^x."""
+    return Exponential()(x)
+
+
+def silu(x) -> Tensor:
+    """x sigmoid(x) (Keras's ``silu``, also called ``swish``)."""
+    return SiLU()(x)
+
+
+swish = silu
+
+
+def mish(x) -> Tensor:
+    """x tanh(softplus(x)) (Misra 2019)."""
+    return Mish()(x)
+
+
+def gelu(x, approximate=False) -> Tensor:
+    """Gaussian error linear unit x Phi(x) (Hendrycks and Gimpel 2016).
+
+    Args:
+        approximate: False (Keras 3's default): the exact x (1 + erf(x / sqrt 2)) / 2;
+            True: the tanh form x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet import Tensor
+        >>> gelu(Tensor(np.array([-1.0, 0.0, 1.0], dtype=np.float32)))
+        Tensor([-0.15865524  0.          0.8413448 ], dtype=float32)
+    """
+    return (GELUTanh() if approximate else GELU())(x)

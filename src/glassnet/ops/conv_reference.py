@@ -112,6 +112,7 @@ def conv2d_reference(x, kernel, bias=None, strides=1, padding="valid") -> Tensor
         ``(batch, out_h, out_w, c_out)``, ``out = floor((in + 2p - k) / s) + 1``.
 
     Example:
+        >>> import numpy as np
         >>> conv2d_reference(np.ones((2, 7, 7, 1)), np.ones((3, 3, 1, 4)), strides=2).shape
         (2, 3, 3, 4)
     """

@@ -380,6 +380,7 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, acti
         ``(batch, *out_spatial, filters)``, see ``conv_output_length``.
 
     Example:
+        >>> import numpy as np
         >>> conv(np.ones((2, 10, 4)), np.ones((3, 4, 8))).shape   # a 1-D convolution
         (2, 8, 8)
     """
@@ -452,6 +453,7 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_ra
         ``n * s + max(k_eff - s, 0)`` for "valid".
 
     Example:
+        >>> import numpy as np
         >>> conv2d_transpose(np.ones((1, 7, 7, 16)), np.ones((3, 3, 8, 16)), strides=2,
         ...                  padding="same").shape
         (1, 14, 14, 8)

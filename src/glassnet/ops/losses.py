@@ -158,6 +158,7 @@ def softmax_cross_entropy(logits, target, axis=-1) -> Tensor:
         A tensor with the shape of ``logits`` minus the class axis (no reduction).
 
     Example:
+        >>> import numpy as np
         >>> logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.0]], requires_grad=True)
         >>> loss = softmax_cross_entropy(logits, np.array([0, 1]))   # shape (2,)
         >>> loss.sum().backward()                                    # grad = softmax - one_hot
@@ -180,6 +181,7 @@ def sigmoid_binary_cross_entropy(logits, target) -> Tensor:
         A tensor with the broadcast shape of ``logits`` and ``target`` (no reduction).
 
     Example:
+        >>> import numpy as np
         >>> x = Tensor([[3.0, -1.0]], requires_grad=True)
         >>> sigmoid_binary_cross_entropy(x, np.array([[1.0, 0.0]])).data
         array([[0.04858735, 0.31326163]], dtype=float32)

@@ -246,6 +246,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
     """Max pooling of images ``(batch, height, width, channels)``.
 
     Example:
+        >>> import numpy as np
         >>> max_pool2d(np.zeros((8, 28, 28, 32), np.float32), 2).shape
         (8, 14, 14, 32)
     """
@@ -375,6 +376,7 @@ def upsample_nearest(x, size=2) -> Tensor:
         size: factor per spatial axis (an int for all axes).
 
     Example:
+        >>> import numpy as np
         >>> upsample_nearest(np.zeros((1, 2, 3, 4), np.float32), (2, 3)).shape
         (1, 4, 9, 4)
     """

@@ -184,6 +184,7 @@ def take(a, indices) -> Tensor:
     """Rows of ``a`` at integer ``indices`` (any shape): ``a[indices]`` along axis 0.
 
     Example:
+        >>> import numpy as np
         >>> take(Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([[2, 0]])).shape
         (1, 2, 2)
     """

@@ -1,4 +1,5 @@
-"""Optimizers, as Keras's ``keras.optimizers``: SGD, Adagrad, RMSprop, Adam.
+"""Optimizers, as Keras's ``keras.optimizers``: SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta,
+Adamax, Nadam, Ftrl, Lion.
 
 Each optimizer's docstring writes out its update rule (and where PyTorch's differs); the
 code of its ``update_step`` follows the rule line by line. The shared machinery (clipping,
@@ -18,19 +19,26 @@ from __future__ import annotations
 
 import inspect
 
+from glassnet.optimizers.adadelta import Adadelta
 from glassnet.optimizers.adagrad import Adagrad
 from glassnet.optimizers.adam import Adam
+from glassnet.optimizers.adamax import Adamax
+from glassnet.optimizers.adamw import AdamW
 from glassnet.optimizers.base import Optimizer, clip_by_global_norm, clip_by_norm, global_norm
+from glassnet.optimizers.ftrl import Ftrl
+from glassnet.optimizers.lion import Lion
+from glassnet.optimizers.nadam import Nadam
 from glassnet.optimizers.rmsprop import RMSprop
 from glassnet.optimizers.sgd import SGD
 from glassnet.optimizers import schedules  # noqa: E402  (the module: optimizers.schedules.StepDecay)
 from glassnet.utils.lookup import Lookup
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "get", "serialize", "deserialize",
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "Nadam", "Ftrl",
+           "Lion", "get", "serialize", "deserialize",
            "global_norm", "clip_by_norm", "clip_by_global_norm", "schedules"]
 
-_LOOKUP = Lookup("optimizer", names={"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam},
-                 classes=(SGD, Adagrad, RMSprop, Adam))
+_CLASSES = (SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, Adamax, Nadam, Ftrl, Lion)
+_LOOKUP = Lookup("optimizer", names={cls.__name__.lower(): cls for cls in _CLASSES}, classes=_CLASSES)
 
 
 def serialize(optimizer) -> dict:
@@ -60,8 +68,9 @@ def deserialize(config, custom_objects=None) -> Optimizer:
 
 
 def get(identifier) -> Optimizer:
-    """Resolve an optimizer: a name (``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"adagrad"``, any
-    case; see ``glassnet.utils.lookup``), a config dict, an ``Optimizer`` instance (returned as
+    """Resolve an optimizer: a name (``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"adagrad"``,
+    ``"adamw"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"ftrl"``, ``"lion"``, any case; see
+    ``glassnet.utils.lookup``), a config dict, an ``Optimizer`` instance (returned as
     is) or class.
 
     Names give the Keras defaults (``"adam"`` is ``Adam(learning_rate=0.001)``).

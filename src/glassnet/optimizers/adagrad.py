@@ -52,7 +52,7 @@ class Adagrad(Optimizer):
         xp, dt = array_module(w), w.dtype.type
         acc = self._slots_for(param)["accumulator"]
         acc += grad * grad                  # acc = acc + g^2
-        step = acc + dt(self.epsilon)
+        step = xp.add(acc, dt(self.epsilon), out=xp.empty_like(w))  # an array even for shape ()
         xp.sqrt(step, out=step)
         xp.divide(grad, step, out=step)
         step *= dt(lr)

@@ -62,7 +62,8 @@ class Adam(Optimizer):
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
 
-        tmp = grad * dt(1.0 - self.beta_1)
+        # out=: a fresh array even for a weight of shape () (grad * c would be a NumPy scalar)
+        tmp = xp.multiply(grad, dt(1.0 - self.beta_1), out=xp.empty_like(w))
         m *= dt(self.beta_1)
         m += tmp                            # m = b1 * m + (1 - b1) * g
         xp.multiply(grad, grad, out=tmp)

@@ -25,7 +25,9 @@ updated. ``get_state()`` gives it as a flat dict of arrays (``"dense_1/kernel/mo
 """
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -61,6 +63,7 @@ def global_norm(grads) -> float:
     """The L2 norm of all gradients together: ``sqrt(sum over arrays of sum(g^2))``.
 
     Example:
+        >>> import numpy as np
         >>> global_norm([np.array([3.0]), np.array([4.0])])
         5.0
     """
@@ -86,6 +89,7 @@ def clip_by_global_norm(grads, clipnorm: float) -> list:
     finite (inf or NaN), the result is NaN, as in Keras, so that the problem shows.
 
     Example:
+        >>> import numpy as np
         >>> clip_by_global_norm([np.array([3.0]), np.array([4.0])], 1.0)
         [array([0.6]), array([0.8])]
     """
@@ -115,6 +119,7 @@ class Optimizer:
         name: a name for the optimizer (defaults to the class name in lower case).
 
     Example:
+        >>> import numpy as np
         >>> opt = SGD(learning_rate=0.1)
         >>> w = Parameter(np.array([1.0, 2.0]), name="w")
         >>> (w * w).sum().backward()      # grad = 2 w
@@ -141,7 +146,41 @@ class Optimizer:
         self._slots = {}         # {parameter name: {slot name: array}}
         self._specs = {}         # {parameter name: (shape, dtype)} of every parameter seen
 
+    def __init_subclass__(cls, **kwargs):
+        # Keras 2 programs write Adam(lr=0.01): each subclass's __init__ takes ``lr=`` as
+        # ``learning_rate=``, with one warning naming Keras 3's spelling
+        super().__init_subclass__(**kwargs)
+        own_init = cls.__dict__.get("__init__")
+        if own_init is None or getattr(own_init, "_takes_lr", False):
+            return
+
+        @functools.wraps(own_init)
+        def __init__(self, *args, **kwargs):
+            if "lr" in kwargs:
+                if "learning_rate" in kwargs:
+                    raise TypeError(f"{cls.__name__}: received both lr= and learning_rate=; keep learning_rate=")
+                from glassnet.compat import warn_renamed
+                warn_renamed("lr=", "learning_rate=")
+                kwargs["learning_rate"] = kwargs.pop("lr")
+            own_init(self, *args, **kwargs)
+        __init__._takes_lr = True
+        cls.__init__ = __init__
+
     # ----------------------------------------------------------------- learning rate
+    @property
+    def lr(self):
+        """Keras 2's name for ``learning_rate`` (readable and assignable; warns once)."""
+        from glassnet.compat import warn_renamed
+        warn_renamed("optimizer.lr", "optimizer.learning_rate")
+        lr = self.learning_rate
+        return lr if callable(lr) else _LearningRateValue(lr, self)
+
+    @lr.setter
+    def lr(self, value):
+        from glassnet.compat import warn_renamed
+        warn_renamed("optimizer.lr", "optimizer.learning_rate")
+        self.learning_rate = value
+
     @property
     def learning_rate(self):
         """The learning rate as given: a float, or a schedule (callable). Settable any time,
@@ -290,25 +329,46 @@ class Optimizer:
         """Update ``param.data`` in place from its (clipped) gradient. Subclasses implement it."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_step(grad, param, lr)")
 
-    def apply(self, params) -> None:
+    def apply(self, params, trainable_variables=None) -> None:
         """One optimization step on every parameter in ``params`` that has a gradient.
 
         Args:
             params: a list of ``Parameter`` (``model.trainable_weights``), whose ``.grad`` was
                 filled by ``backward()``. Parameters whose ``.grad`` is None are skipped.
+            trainable_variables: Keras 3's form ``optimizer.apply(grads, trainable_variables)``:
+                then the first argument is the list of gradients (from a ``GradientTape``),
+                one per variable, and the step is ``apply_gradients(zip(grads, variables))``.
+
+        Example:
+            >>> loss.backward(); optimizer.apply(model.trainable_weights)          # from .grad
+            >>> optimizer.apply(tape.gradient(loss, weights), weights)             # Keras 3
         """
+        if trainable_variables is not None:
+            grads, variables = list(params), list(trainable_variables)
+            if len(grads) != len(variables):
+                raise ValueError(f"{self.name}: apply expected one gradient per variable, received "
+                                 f"{len(grads)} gradients for {len(variables)} variables")
+            self.apply_gradients(zip(grads, variables))
+            return
         pairs = [(p.grad, p) for p in params if p.grad is not None]
         self._apply_pairs(pairs)
 
     def apply_gradients(self, grads_and_vars) -> int:
-        """Keras-style step: ``grads_and_vars`` is a list of ``(gradient array, Parameter)``.
+        """Keras-style step: ``grads_and_vars`` is a list (or ``zip``) of ``(gradient, Parameter)``.
 
-        Pairs whose gradient is None are skipped. Returns ``iterations`` after the step.
+        Gradients are arrays or Tensors (``GradientTape.gradient`` gives Tensors). The step is the
+        one ``apply`` takes: clipping, the learning rate (schedules read ``iterations``), the
+        optimizer's state, ``iterations += 1``. As in Keras, pairs whose gradient is None (a
+        weight the loss does not depend on) are skipped with a warning naming them, and a step
+        where every gradient is None is an error. Returns ``iterations`` after the step.
 
         Example:
+            >>> import numpy as np
             >>> opt.apply_gradients([(np.ones(2, np.float32), w)])
+            >>> grads = tape.gradient(loss, model.trainable_weights)
+            >>> opt.apply_gradients(zip(grads, model.trainable_weights))
         """
-        pairs = []
+        pairs, missing = [], []
         for item in grads_and_vars:
             try:
                 grad, param = item
@@ -316,6 +376,7 @@ class Optimizer:
                 raise ValueError(f"{self.name}: apply_gradients expected (gradient, parameter) pairs, "
                                  f"received {item!r}") from None
             if grad is None:
+                missing.append(getattr(param, "name", None) or repr(param))
                 continue
             if not isinstance(param, Tensor):
                 raise TypeError(f"{self.name}: apply_gradients expected a Parameter as the second item of "
@@ -325,6 +386,12 @@ class Optimizer:
                 raise ValueError(f"{self.name}: gradient for {param.name!r}: expected shape {param.data.shape}, "
                                  f"received {grad.shape}")
             pairs.append((grad, param))
+        if missing:
+            if not pairs:
+                raise ValueError(f"{self.name}: apply_gradients received no gradient for any variable (all "
+                                 f"None: {missing[:5]}); does the loss depend on these weights?")
+            warnings.warn(f"{self.name}: gradients do not exist for variables {missing} when minimizing the loss "
+                          f"(the loss does not depend on them); they are left unchanged", stacklevel=2)
         self._apply_pairs(pairs)
         return self.iterations
 
@@ -406,6 +473,16 @@ class Optimizer:
         except ValueError:
             args = f"name={self.name!r}"
         return f"{type(self).__name__}({args})"
+
+
+class _LearningRateValue(float):
+    """The number ``optimizer.lr`` returns, remembering its optimizer, so that Keras 2's
+    ``K.set_value(model.optimizer.lr, 0.001)`` can set it."""
+
+    def __new__(cls, value, optimizer):
+        obj = super().__new__(cls, value)
+        obj.optimizer = optimizer
+        return obj
 
 
 def _deserialize_schedule(config: dict, custom_objects=None):

@@ -64,7 +64,7 @@ class RMSprop(Optimizer):
         slots = self._slots_for(param)
         rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
         v = slots["velocity"]
-        tmp = grad * grad
+        tmp = xp.multiply(grad, grad, out=xp.empty_like(w))  # an array even for shape ()
         tmp *= one_minus_rho
         v *= rho
         v += tmp                            # v = rho * v + (1 - rho) * g^2

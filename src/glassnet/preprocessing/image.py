@@ -29,6 +29,7 @@ def normalize_images(x, dtype: str | None = None) -> np.ndarray:
         ValueError: for float input (already scaled?) or integer values outside 0-255.
 
     Example:
+        >>> import numpy as np
         >>> normalize_images(np.array([[0, 51, 255]], dtype=np.uint8))
         array([[0. , 0.2, 1. ]], dtype=float32)
     """

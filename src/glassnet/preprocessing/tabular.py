@@ -68,6 +68,14 @@ class _Scaler:
             raise ValueError(
                 f"{type(self).__name__}.{method}: expected at least one sample along axis 0, "
                 f"received data of shape {arr.shape}")
+        finite = np.isfinite(arr)
+        if not finite.all():
+            at = tuple(int(i) for i in np.argwhere(~finite)[0])
+            feature = at[1] if len(at) == 2 else at[1:]
+            raise ValueError(
+                f"{type(self).__name__}.{method}: expected finite numbers, received {arr[at]} in sample {at[0]}, "
+                f"feature {feature} ({int((~finite).sum())} such value(s)); one NaN would make that feature's "
+                f"statistics NaN and turn the whole column into NaN. Fill or drop those values first")
         self.feature_shape_ = arr.shape[1:]
         self.n_samples_seen_ = arr.shape[0]
         return arr
@@ -79,6 +87,7 @@ class _Scaler:
             x: training data, samples along axis 0.
 
         Example:
+            >>> import numpy as np
             >>> StandardScaler().fit_transform(np.array([[1.0], [3.0]], dtype="float32")).ravel()
             array([-1.,  1.], dtype=float32)
         """
@@ -103,6 +112,7 @@ class StandardScaler(_Scaler):
         scale_: per-feature divisor: the standard deviation, with 0 replaced by 1.
 
     Example:
+        >>> import numpy as np
         >>> x_train = np.array([[1.0, 10.0], [3.0, 10.0]], dtype="float32")
         >>> scaler = StandardScaler().fit(x_train)
         >>> scaler.transform(x_train)
@@ -177,6 +187,7 @@ class MinMaxScaler(_Scaler):
         data_range_: ``data_max_ - data_min_`` with 0 replaced by 1.
 
     Example:
+        >>> import numpy as np
         >>> scaler = MinMaxScaler(feature_range=(-1, 1))
         >>> scaler.fit_transform(np.array([[0.0], [5.0], [10.0]], dtype="float32")).ravel()
         array([-1.,  0.,  1.], dtype=float32)
@@ -303,6 +314,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle: bool = True, seed: int | 
         A list ``[a_train, a_test, b_train, b_test, ...]``, two entries per input array.
 
     Example:
+        >>> import numpy as np
         >>> x, y = np.arange(10).reshape(5, 2), np.arange(5)
         >>> x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.4, shuffle=False)
         >>> y_train, y_test
@@ -341,6 +353,7 @@ def train_val_test_split(*arrays, val_size=0.1, test_size=0.1, shuffle: bool = T
         ValueError: if validation and test together take every sample, or more.
 
     Example:
+        >>> import numpy as np
         >>> x, y = np.zeros((10, 3), "float32"), np.arange(10)
         >>> x_tr, x_va, x_te, y_tr, y_va, y_te = train_val_test_split(
         ...     x, y, val_size=0.2, test_size=0.2, shuffle=False)
@@ -384,6 +397,7 @@ def batches(x, y=None, batch_size: int = 32, shuffle: bool = False, seed: int | 
         ``x_batch``, or ``(x_batch, y_batch)`` when ``y`` is given.
 
     Example:
+        >>> import numpy as np
         >>> x = np.arange(10).reshape(5, 2)
         >>> [xb.shape[0] for xb in batches(x, batch_size=2)]
         [2, 2, 1]

@@ -412,16 +412,18 @@ def tokenizer_from_json(json_string: str) -> Tokenizer:
         index_docs = json.loads(config.pop("index_docs"))
         index_word = json.loads(config.pop("index_word"))
         word_index = json.loads(config.pop("word_index"))
-    except (TypeError, KeyError, ValueError) as err:
+        tokenizer = Tokenizer(**config)
+        tokenizer.word_counts = OrderedDict(word_counts)
+        tokenizer.word_docs = defaultdict(int, word_docs)
+        # JSON keys are strings: the index keys become ints again
+        tokenizer.index_docs = defaultdict(int, {int(k): v for k, v in index_docs.items()})
+        tokenizer.index_word = {int(k): v for k, v in index_word.items()}
+        if not isinstance(word_index, dict):
+            raise TypeError(f"word_index is a {type(word_index).__name__}, not a dict")
+        tokenizer.word_index = word_index
+    except (TypeError, KeyError, ValueError, AttributeError) as err:
         raise ValueError(f"tokenizer_from_json: expected the output of Tokenizer.to_json(), "
-                         f"received {str(json_string)[:60]!r} ({err})") from None
-    tokenizer = Tokenizer(**config)
-    tokenizer.word_counts = OrderedDict(word_counts)
-    tokenizer.word_docs = defaultdict(int, word_docs)
-    # JSON keys are strings: the index keys become ints again
-    tokenizer.index_docs = defaultdict(int, {int(k): v for k, v in index_docs.items()})
-    tokenizer.index_word = {int(k): v for k, v in index_word.items()}
-    tokenizer.word_index = word_index
+                         f"received {str(json_string)[:60]!r} ({type(err).__name__}: {err})") from None
     return tokenizer
 
 

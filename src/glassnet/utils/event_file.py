@@ -61,6 +61,7 @@ Scalars are stored as float32 (``simple_value`` is a ``float``): a loss of
 ``0.123456789`` reads back as ``0.12345679104328156``.
 
 Example:
+    >>> import numpy as np
     >>> with EventFileWriter("logs/demo") as writer:
     ...     for step in range(3):
     ...         writer.add_scalar("loss", 1.0 / (step + 1), step)

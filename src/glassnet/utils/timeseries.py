@@ -109,6 +109,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
             function, what it expected and what it received.
 
     Example:
+        >>> import numpy as np
         >>> series = np.arange(10, dtype="float32")
         >>> x, y = timeseries_dataset_from_array(series[:-3], series[3:], sequence_length=3,
         ...                                      batch_size=None)
@@ -182,6 +183,7 @@ def sliding_windows(inputs, targets=None, window=50, horizon=1, stride=1):
         otherwise. The first target of sample ``i`` is at time index ``i * stride + window``.
 
     Example:
+        >>> import numpy as np
         >>> x, y = sliding_windows(np.arange(6.0), window=3, horizon=2)
         >>> x[:, :, 0], y
         (array([[0., 1., 2.],
@@ -252,6 +254,7 @@ def split_next_value(series, n_steps=None, ahead=1, feature=0):
         ``(x, y)`` of shapes (series, n_steps, features) and (series, 1).
 
     Example:
+        >>> import numpy as np
         >>> x, y = split_next_value(np.arange(12.0).reshape(2, 6), n_steps=4)
         >>> x[:, :, 0], y
         (array([[0., 1., 2., 3.],
@@ -281,6 +284,7 @@ def split_multi_step(series, n_steps=None, steps=10, feature=0):
         ``(x, y)`` of shapes (series, n_steps, features) and (series, steps).
 
     Example:
+        >>> import numpy as np
         >>> x, y = split_multi_step(np.arange(6.0).reshape(1, 6), steps=2)
         >>> x.shape, y
         ((1, 4, 1), array([[4., 5.]]))
@@ -310,6 +314,7 @@ def split_seq2seq(series, n_steps=None, steps=10, feature=0):
         ``(x, y)`` of shapes (series, n_steps, features) and (series, n_steps, steps).
 
     Example:
+        >>> import numpy as np
         >>> x, y = split_seq2seq(np.arange(5.0).reshape(1, 5), steps=2)
         >>> y[0]                                 # after step t: the values at t + 1 and t + 2
         array([[1., 2.],
@@ -350,6 +355,7 @@ def forecast_iteratively(model, x, steps):
         dtype.
 
     Example:
+        >>> import numpy as np
         >>> class AddOne:                                     # "the next value is the last + 1"
         ...     def predict(self, x, verbose=0):
         ...         return x[:, -1] + 1
@@ -390,6 +396,7 @@ def naive_forecast(x, steps=1, feature=0):
         (batch, steps): ``x[:, -1, feature]`` repeated.
 
     Example:
+        >>> import numpy as np
         >>> naive_forecast(np.array([[1.0, 2.0, 3.0]]), steps=2)
         array([[3., 3.]])
     """
@@ -413,6 +420,7 @@ class LinearForecaster:
         intercept_: (outputs,) float64 bias.
 
     Example:
+        >>> import numpy as np
         >>> t = np.arange(8.0)
         >>> x = np.stack([t[i:i + 3] for i in range(5)])              # ramps 0 1 2, 1 2 3, ...
         >>> y = t[3:8, None]                                          # the next value
@@ -462,6 +470,7 @@ def linear_forecast(x_train, y_train, x):
     forecast ``x``.
 
     Example:
+        >>> import numpy as np
         >>> x_train = np.array([[0.0, 1.0], [1.0, 2.0], [5.0, 5.0]])
         >>> linear_forecast(x_train, x_train[:, 1:] * 2, np.array([[3.0, 4.0]])).round(6)
         array([[8.]])
@@ -476,6 +485,7 @@ def forecast_mse(y_true, y_pred) -> float:
     (batch, steps) and (batch, steps, 1) compare as the same thing.
 
     Example:
+        >>> import numpy as np
         >>> forecast_mse(np.array([[1.0, 2.0]]), np.array([[1.0, 4.0]]))
         2.0
     """
@@ -504,6 +514,7 @@ def baseline_mse(x_train, y_train, x_valid, y_valid, feature=0) -> dict:
         ``{"naive": mse, "linear": mse}`` (floats).
 
     Example:
+        >>> import numpy as np
         >>> x, y = split_next_value(np.tile(np.arange(4.0), (3, 1)))   # 0 1 2 -> 3, three times
         >>> baseline_mse(x, y, x, y)["naive"]                          # says 2, the answer is 3
         1.0

@@ -201,7 +201,9 @@ class BuiltinRNN(RNN):
             fusable(fn) for fn in self._fusable_activations())
 
     def _fusable_activations(self) -> list:
-        return [self.cell.activation]
+        """The cell's activations the fused op must compute (a gated cell also has a recurrent one)."""
+        names = ("activation", "recurrent_activation")
+        return [getattr(self.cell, n) for n in names if hasattr(self.cell, n)]
 
     def _run(self, x, states, mask, training):
         if not self.uses_fused_op(training):

@@ -38,6 +38,7 @@ class GRUCell(BuiltinCell):
             separate input and recurrent biases) or before it (False).
 
     Example:
+        >>> import numpy as np
         >>> RNN(GRUCell(4))(np.ones((2, 5, 3))).shape
         (2, 4)
     """
@@ -113,6 +114,7 @@ class GRU(BuiltinRNN):
     (u, 3u), ``bias`` (2, 3u) (or (3u,) with ``reset_after=False``).
 
     Example:
+        >>> import numpy as np
         >>> GRU(4, return_sequences=True)(np.ones((2, 5, 3))).shape
         (2, 5, 4)
     """
@@ -135,9 +137,6 @@ class GRU(BuiltinRNN):
             recurrent_dropout=recurrent_dropout, reset_after=reset_after, seed=seed)
         super().__init__(cell_arguments, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
-
-    def _fusable_activations(self) -> list:
-        return [self.cell.activation, self.cell.recurrent_activation]
 
     def _fused(self, x, states, mask):
         cell = self.cell

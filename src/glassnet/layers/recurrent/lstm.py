@@ -35,6 +35,7 @@ class LSTMCell(BuiltinCell):
         dropout, recurrent_dropout, seed: as in ``SimpleRNNCell``.
 
     Example:
+        >>> import numpy as np
         >>> RNN(LSTMCell(4), return_state=True)(np.ones((2, 5, 3)))[2].shape   # c
         (2, 4)
     """
@@ -128,9 +129,6 @@ class LSTM(BuiltinRNN):
             bias_regularizer=bias_regularizer, dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed)
         super().__init__(cell_arguments, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
-
-    def _fusable_activations(self) -> list:
-        return [self.cell.activation, self.cell.recurrent_activation]
 
     def _fused(self, x, states, mask):
         cell = self.cell

@@ -24,6 +24,7 @@ output (zeros before the first real step), or is zero with ``zero_output_for_mas
 in Keras. So padding before or after a sequence does not change the final output.
 
 Example (a cell written by hand):
+    >>> import numpy as np
     >>> class MinimalRNNCell(Layer):
     ...     def __init__(self, units, **kwargs):
     ...         super().__init__(**kwargs)
@@ -183,6 +184,7 @@ class RNN(Layer):
     Keras 3 names them.
 
     Example:
+        >>> import numpy as np
         >>> layer = RNN(SimpleRNNCell(4), return_sequences=True)
         >>> layer(np.ones((2, 5, 3))).shape
         (2, 5, 4)
@@ -377,6 +379,7 @@ class StackedRNNCells(Layer):
         cells: list of cells.
 
     Example:
+        >>> import numpy as np
         >>> RNN(StackedRNNCells([LSTMCell(8), LSTMCell(4)]))(np.ones((2, 5, 3))).shape
         (2, 4)
     """

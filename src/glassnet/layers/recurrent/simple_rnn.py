@@ -30,6 +30,7 @@ class SimpleRNNCell(BuiltinCell):
     Call: ``cell.call(inputs (batch, features), [h (batch, units)]) -> (h_new, [h_new])``.
 
     Example:
+        >>> import numpy as np
         >>> RNN(SimpleRNNCell(4))(np.ones((2, 5, 3))).shape
         (2, 4)
     """

@@ -63,6 +63,7 @@ class Bidirectional(Layer):
     parameters of the wrapped layer.
 
     Example:
+        >>> import numpy as np
         >>> layer = Bidirectional(LSTM(4, return_sequences=True))
         >>> layer(np.ones((2, 5, 3))).shape
         (2, 5, 8)
@@ -247,6 +248,7 @@ class TimeDistributed(Layer):
     ``layer`` takes masks.
 
     Example:
+        >>> import numpy as np
         >>> TimeDistributed(Dense(4))(np.ones((2, 5, 3))).shape
         (2, 5, 4)
     """
