@@ -1,5 +1,6 @@
 """The autoencoder labs of COURSE.md section 6 at full settings reach their stated figures
-(slow: about 13 minutes of CPU on 2 cores; deselected by default, ``python -m pytest -q -m slow``).
+(slow: 8.3 minutes of CPU; the three took 9.6 minutes of wall time on 2 cores at load average
+2-6 on 2026-12-03; deselected by default, ``python -m pytest -q -m slow``).
 
 Each bound is the course's figure where it gives one (rounded accuracy about 0.93 or better),
 else a margin under the figure measured on 2026-12-03 (seed 0, in the comment), so a test
