@@ -93,6 +93,13 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
+def _keepdims(method: str, keepdims, numpy_args: dict):
+    """``keepdims``, after checking that NumPy's extra reduction arguments are unset."""
+    if any(v is not None for v in numpy_args.values()):
+        raise TypeError(f"Tensor.{method}: NumPy's {sorted(numpy_args)} are not supported on a Tensor")
+    return bool(keepdims)
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
@@ -340,18 +347,27 @@ class Tensor:
     def __float__(self):
         return float(self.data)
 
+    def __format__(self, spec):  # f"{loss:.4f}" on a one-element Tensor, as on a number
+        return format(self.data.item() if self.data.size == 1 else self.data, spec)
+
+    def __array__(self, dtype=None, copy=None):
+        # NumPy functions given a Tensor (np.asarray(t), np.square(loss)) see its values,
+        # detached from the graph, as they do with a TensorFlow eager tensor
+        return self.data if dtype is None else self.data.astype(dtype)
+
     # ----------------------------------------------------------------- method forms of ops
-    def sum(self, axis=None, keepdims=False):
-        return _ops.sum(self, axis=axis, keepdims=keepdims)
+    # (np.mean(t) and np.sum(t) call these with NumPy's dtype=None, out=None: accepted when unset)
+    def sum(self, axis=None, keepdims=False, **numpy_args):
+        return _ops.sum(self, axis=axis, keepdims=_keepdims("sum", keepdims, numpy_args))
 
-    def mean(self, axis=None, keepdims=False):
-        return _ops.mean(self, axis=axis, keepdims=keepdims)
+    def mean(self, axis=None, keepdims=False, **numpy_args):
+        return _ops.mean(self, axis=axis, keepdims=_keepdims("mean", keepdims, numpy_args))
 
-    def max(self, axis=None, keepdims=False):
-        return _ops.max(self, axis=axis, keepdims=keepdims)
+    def max(self, axis=None, keepdims=False, **numpy_args):
+        return _ops.max(self, axis=axis, keepdims=_keepdims("max", keepdims, numpy_args))
 
-    def min(self, axis=None, keepdims=False):
-        return _ops.min(self, axis=axis, keepdims=keepdims)
+    def min(self, axis=None, keepdims=False, **numpy_args):
+        return _ops.min(self, axis=axis, keepdims=_keepdims("min", keepdims, numpy_args))
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
