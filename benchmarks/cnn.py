@@ -21,7 +21,7 @@ import json
 
 import numpy as np
 
-from benchmarks.harness import compare, time_steps, torch_sgd_step
+from benchmarks.harness import compare, profile_ops, time_steps, torch_sgd_step
 
 # (height, in_channels, filters, input needs a gradient) of the two convolutions
 CONV_PARTS = {"conv1": (28, 1, 32, False), "conv2": (14, 32, 64, True)}
@@ -32,6 +32,15 @@ def _data(batch):
     x = rng.standard_normal((batch, 28, 28, 1)).astype(np.float32)
     y = rng.integers(0, 10, size=batch)
     return x, y
+
+
+def flops_per_step(batch) -> float:
+    """2 x multiply-adds of the convolutions and the Dense layer, x 3 for forward and both
+    gradients (the first convolution needs no input gradient: x 2)."""
+    conv1 = 2 * batch * 28 * 28 * 9 * 1 * 32
+    conv2 = 2 * batch * 14 * 14 * 9 * 32 * 64
+    dense = 2 * batch * 7 * 7 * 64 * 10
+    return 2 * conv1 + 3 * (conv2 + dense)
 
 
 # ---------------------------------------------------------------------------- whole training step
@@ -105,64 +114,6 @@ CONTENDERS = {"pytorch": torch_step, "glassnet": glassnet_step}
 CONV_CONTENDERS = {"pytorch": torch_conv_step, "glassnet": glassnet_conv_step}
 
 
-# ---------------------------------------------------------------------------- profile
-def profile(batch, steps):
-    """Where one glassnet training step spends its time: every op's forward and backward is
-    wrapped with a timer (per op class); per-op medians over steps, the rest is "other"."""
-    import time
-
-    from glassnet.core.tensor import Function
-    totals = {}
-
-    def timed(cls, name):
-        original = getattr(cls, name)
-
-        def wrapper(self, *args):
-            t0 = time.perf_counter()
-            try:
-                return original(self, *args)
-            finally:
-                w = getattr(self, "w", None)  # a convolution: name it by its channels
-                label = cls.__name__ if w is None or w.ndim != 4 else f"{cls.__name__} {w.shape[2]}->{w.shape[3]}"
-                key = (label, name)
-                totals[key] = totals.get(key, 0.0) + time.perf_counter() - t0
-        setattr(cls, name, wrapper)
-
-    def subclasses(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from subclasses(sub)
-
-    model = glassnet_model(0.01)
-    x, y = _data(batch)
-    for cls in list(subclasses(Function)):
-        for name in ("forward", "backward"):
-            if name in cls.__dict__:
-                timed(cls, name)
-    for _ in range(5):
-        model.train_on_batch(x, y)
-    per_step, samples = [], []
-    for _ in range(steps):  # medians over steps: a shared machine's stalls do not skew them
-        totals.clear()
-        t0 = time.perf_counter()
-        model.train_on_batch(x, y)
-        samples.append(time.perf_counter() - t0)
-        per_step.append(dict(totals))
-    import statistics
-    keys = sorted({k for d in per_step for k in d}, key=lambda k: -statistics.median(d.get(k, 0.0) for d in per_step))
-    step_ms = statistics.median(samples) * 1e3
-    print(f"glassnet step, batch {batch}: {step_ms:.2f} ms per step (median of {steps})")
-    print(f"{'op':<24}{'pass':<10}{'ms/step':>10}{'share':>8}")
-    accounted = 0.0
-    for op, name in keys:
-        ms = statistics.median(d.get((op, name), 0.0) for d in per_step) * 1e3
-        accounted += ms
-        if ms >= 0.05:
-            print(f"{op:<24}{name:<10}{ms:>10.2f}{ms / step_ms:>8.0%}")
-    other = step_ms - accounted
-    print(f"{'other (graph, optimizer)':<34}{other:>10.2f}{other / step_ms:>8.0%}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=11)
@@ -174,7 +125,7 @@ def main():
     parser.add_argument("--args")
     ns = parser.parse_args()
     if ns.profile:
-        profile(ns.batch, ns.steps)
+        profile_ops(glassnet_step(ns.batch, 0.01), ns.steps, f"glassnet CNN step, batch {ns.batch}")
         return
     if ns.worker:
         a = json.loads(ns.args)

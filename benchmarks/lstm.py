@@ -34,6 +34,13 @@ def _data(batch):
     return x, y
 
 
+def flops_per_step(units, batch) -> float:
+    """2 x multiply-adds of the gate GEMMs of both layers over all steps ((inputs + units) x
+    4 units per sample and step), x 3 for forward and both gradients."""
+    per_step = (FEATURES + units) * 4 * units + (units + units) * 4 * units
+    return 2 * batch * STEPS * per_step * 3
+
+
 def glassnet_model(units, lr):
     import glassnet as gn
     from glassnet import layers

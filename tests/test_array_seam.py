@@ -164,10 +164,13 @@ def test_spatial_normalization_and_loss_ops_run_on_the_device(fn, inputs):
     _same_on_device(fn, inputs, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("method", ["im2col", "col2im"])
-def test_both_convolution_input_gradients_run_on_the_device(method, monkeypatch):
+@pytest.mark.parametrize("method", ["im2col", "col2im", "taps"])
+def test_every_convolution_algorithm_runs_on_the_device(method, monkeypatch):
     from glassnet.ops import convolution
-    monkeypatch.setattr(convolution, "INPUT_GRAD_METHOD", method)
+    if method == "taps":  # the tap-products forward and kernel gradient
+        monkeypatch.setattr(convolution, "FORWARD_METHOD", "taps")
+    else:
+        monkeypatch.setattr(convolution, "INPUT_GRAD_METHOD", method)
     _same_on_device(lambda x, w: ops.conv2d(x, w, strides=(2, 1), padding="same"),
                     [_rand(2, 7, 6, 4), _rand(3, 2, 4, 5, seed=1)], rtol=1e-5, atol=1e-5)
 

@@ -80,12 +80,15 @@ ORACLE_GRID = [(k, s, p, bias) for k in [(1, 1), (2, 2), (3, 3), (3, 2), (5, 5)]
                for p in ("valid", "same") for bias in (True, False)]
 
 
-@pytest.mark.parametrize("method", ["im2col", "col2im"])
+@pytest.mark.parametrize("method", ["im2col", "col2im", "taps"])
 @pytest.mark.parametrize("channels", [(3, 4), (9, 16)])    # few channels, many: the two im2col layouts
 @pytest.mark.parametrize("k,strides,padding,bias", ORACLE_GRID)
 def test_fast_conv2d_agrees_with_reference(k, strides, padding, bias, channels, method, monkeypatch):
     """``ops.conv2d`` against the reference, forward and every gradient, in float64."""
-    if hasattr(conv_ops, "INPUT_GRAD_METHOD"):
+    if method == "taps":  # the tap-products forward and kernel gradient
+        monkeypatch.setattr(conv_ops, "FORWARD_METHOD", "taps")
+    elif hasattr(conv_ops, "INPUT_GRAD_METHOD"):
+        monkeypatch.setattr(conv_ops, "FORWARD_METHOD", "im2col")
         monkeypatch.setattr(conv_ops, "INPUT_GRAD_METHOD", method)
     elif method != "im2col":
         pytest.skip("ops.conv2d has a single input-gradient algorithm")

@@ -62,10 +62,15 @@ def torch_conv_transpose2d(x, w, b=None, strides=1, padding="valid", dilation=1,
     return out.permute(0, 2, 3, 1)
 
 
-@pytest.fixture(params=["im2col", "col2im"])
+@pytest.fixture(params=["im2col", "col2im", "taps"])
 def input_grad_method(request, monkeypatch):
-    """Run a test with each input-gradient algorithm (both must be exact)."""
-    monkeypatch.setattr(conv_ops, "INPUT_GRAD_METHOD", request.param)
+    """Run a test with each input-gradient algorithm (both must be exact), and once more with
+    the tap-products forward and kernel gradient ("taps", input gradient chosen by cost)."""
+    if request.param == "taps":
+        monkeypatch.setattr(conv_ops, "FORWARD_METHOD", "taps")
+    else:
+        monkeypatch.setattr(conv_ops, "FORWARD_METHOD", "im2col")
+        monkeypatch.setattr(conv_ops, "INPUT_GRAD_METHOD", request.param)
     return request.param
 
 
