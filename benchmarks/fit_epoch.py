@@ -6,6 +6,7 @@ loop written in PyTorch, side by side.
     shuffled every epoch
 
     python -m benchmarks.fit_epoch            # 5 interleaved rounds, prints the median ratio
+    python -m benchmarks.fit_epoch --profile  # cProfile of one glassnet epoch: what fit adds
 
 Contenders:
 
@@ -109,14 +110,33 @@ def torch_epoch(samples):
 CONTENDERS = {"pytorch": torch_epoch, "glassnet": glassnet_epoch, "glassnet-steps": glassnet_steps_epoch}
 
 
+def profile(samples):
+    """cProfile of one glassnet ``fit`` epoch: the functions with the most own time, so what
+    ``fit`` adds to the training steps (the trainer, batching, metrics, callbacks) shows up
+    beside the ops and the optimizer."""
+    import cProfile
+    import pstats
+    epoch = glassnet_epoch(samples)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    epoch()
+    profiler.disable()
+    print(f"glassnet fit, one epoch of {samples} samples, batch {BATCH}")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--samples", type=int, default=SAMPLES)
     parser.add_argument("--epochs", type=int, default=2, help="epochs timed per worker (median)")
+    parser.add_argument("--profile", action="store_true", help="cProfile of one glassnet fit epoch")
     parser.add_argument("--worker", choices=list(CONTENDERS))
     parser.add_argument("--args")
     ns = parser.parse_args()
+    if ns.profile:
+        profile(ns.samples)
+        return
     if ns.worker:
         a = json.loads(ns.args)
         print(time_steps(CONTENDERS[ns.worker](a["samples"]), warmup=0, steps=a["epochs"]))

@@ -247,3 +247,23 @@ def test_mean_of_bool_or_int_tensor_is_a_float(values, expected):
         return
     assert m.dtype.kind == "f"
     assert m.item() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("step", ["fit", "train_on_batch", "test_on_batch", "predict_on_batch"])
+def test_integer_inputs_do_not_make_a_model_compute_in_float64(step, spy):
+    """An int64 batch (``np.arange`` data, pixel counts) is cast to floatx at the model's door,
+    by every way in: int64 * float32 would otherwise be float64 all the way through."""
+    import glassnet as gn
+    from glassnet import layers
+    model = gn.Sequential([layers.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.arange(12).reshape(4, 3), np.ones((4, 2), np.int64)
+    spy["forward"].clear()
+    if step == "fit":
+        model.fit(x, y, verbose=0)
+    elif step == "predict_on_batch":
+        model.predict_on_batch(x)
+    else:
+        getattr(model, step)(x, y)
+    dtypes = {dt for _, dt in spy["forward"]}
+    assert spy["forward"] and dtypes == {np.dtype(np.float32)}, f"ops computed in {dtypes}"

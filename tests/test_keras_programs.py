@@ -42,6 +42,9 @@ EXPECTED = {
     "callbacks_checkpoint.py": [(r"epochs run: 2 batches seen: (\d+)", lambda n: int(n) == 14),
                                 (r"csv lines: 3", None), (r"checkpoint val accuracy: ([\d.]+)", _fraction)],
     "chollet_regression_kfold.py": [(r"epochs: 2", None), (r"average validation MAE: ([\d.]+)", _finite)],
+    "cnn_datagen_tf_keras.py": [(r"channel means: \[", None), (r"train batches: 8 validation batches: 3", None),
+                                (r"history keys: \['accuracy', 'loss', 'val_accuracy', 'val_loss'\]", None),
+                                (r"validation accuracy: ([\d.]+)", _fraction), (r"predictions: \(8, 1\)", None)],
     "compare_optimizers_keras2.py": [(r"adadelta final loss ([\d.]+)", _finite),
                                      (r"nadam    final loss ([\d.]+)", _finite),
                                      (r"best optimizer: (\w+)", lambda name: name in (
@@ -54,17 +57,37 @@ EXPECTED = {
     "eager_features_pipeline.py": [(r"features: \(200, 6\)", None), (r"accuracy: ([\d.]+)", _fraction)],
     "fit_generator_keras2.py": [(r"predictions: \(320, 1\)", None), (r"generator accuracy: ([\d.]+)", _fraction),
                                 (r"KerasNameWarning: Model\.fit_generator is a Keras 2 spelling", None)],
+    "functional_dict_outputs.py": [(r"priority \(3, 1\) department \(3, 4\)", None),
+                                   (r"loss: [\d.]+ - priority_loss: [\d.]+ - department_loss: [\d.]+", None),
+                                   (r"final loss: ([\d.]+)", _finite)],
     "functional_multi_io.py": [(r"priority \(3, 1\) department \(3, 4\)", None), (r"final loss: ([\d.]+)", _finite)],
+    "gan_train_step_keras3.py": [(r"history keys: \['d_loss', 'g_loss'\]", None),
+                                 (r"generated mean: (-?[\d.]+)", _finite), (r"d_loss: ([\d.]+) g_loss", _finite)],
     "gru_timeseries.py": [(r"naive forecast MSE: ([\d.]+)", _finite), (r"GRU validation MSE: ([\d.]+)", _finite)],
+    "image_data_generator_keras2.py": [(r"acc: ([\d.]+)", _fraction),
+                                       (r"KerasNameWarning: Model\.fit_generator is a Keras 2 spelling", None)],
     "imdb_lstm_keras2.py": [(r"x_train shape: \(300, 20\)", None), (r"Test accuracy: ([\d.]+)", _fraction),
                             (r"keras\.preprocessing\.sequence is a Keras 2 spelling", None)],
+    "keras2_lr_acc_generator.py": [(r"epochs: 2\n", None), (r"final acc: ([\d.]+)", _fraction),
+                                   (r"val_acc: ([\d.]+)\n", _fraction),
+                                   (r"KerasNameWarning: lr= is a Keras 2 spelling", None)],
     "keras3_ops_random.py": [(r"variables: 2 trainable: 2 non-trainable: 0", None),
                              (r"mean absolute error: ([\d.]+)", _finite)],
     "lr_schedule_keras2.py": [(r"epoch 1 lr 0\.1\b", None), (r"assigned learning_rate: 0\.02", None),
                               (r"final lr: 0\.05", None), (r"KerasNameWarning: lr= is a Keras 2 spelling", None)],
     "mnist_cnn_keras2.py": [(r"int_shape of the output: \(None, 4\)", None), (r"Test accuracy: ([\d.]+)", _fraction)],
     "mnist_mlp_keras2.py": [(r"Test accuracy: ([\d.]+)", _fraction)],
+    "multi_output_dict_metrics.py": [(r"history keys: \['loss', 'price_loss', 'price_mae', 'segment_accuracy', "
+                                      r"'segment_loss', 'val_loss', 'val_price_loss', 'val_price_mae', "
+                                      r"'val_segment_accuracy', 'val_segment_loss'\]", None),
+                                     (r"segment accuracy: ([\d.]+)", _fraction),
+                                     (r"predict keys: \['price', 'segment'\] price shape: \(4, 1\) segment shape: "
+                                      r"\(4, 2\)", None)],
     "notebook_export.py": [(r"final val_mae: ([\d.]+)", _finite)],
+    "pydataset_weight_decay_keras3.py": [(r"epochs seen by the dataset: 2\n", None),
+                                         (r"val accuracy: ([\d.]+)", _fraction),
+                                         (r"evaluate on the PyDataset: ([\d.]+)", _fraction),
+                                         (r"optimizer weight_decay: 0\.001", None)],
     "residual_cnn_keras3.py": [(r"val_acc: ([\d.]+)", _fraction)],
     "save_and_load_tf2.py": [(r"reloaded predictions match: True", None), (r"weights round trip: True", None),
                              (r"clone layers: 2 2", None)],
@@ -82,12 +105,6 @@ EXPECTED = {
 
 # program -> (why glassnet cannot run it yet, what its error must say)
 CANNOT_RUN_YET = {
-    "functional_dict_outputs.py": ("a functional Model whose outputs are a dict (Keras 3) is not supported: "
-                                   "glassnet's functional models take a tensor or a list of outputs",
-                                   "not 'dict'"),
-    "image_data_generator_keras2.py": ("keras.preprocessing.image.ImageDataGenerator is not in glassnet "
-                                       "(augmentation is the Random* preprocessing layers)",
-                                       "keras.preprocessing.image.ImageDataGenerator is not in glassnet"),
     "save_keras_format.py": ("by design: glassnet does not write Keras's .keras/.h5 formats (its files are "
                              ".glassnet)", "glassnet does not read or write Keras's formats"),
 }
@@ -134,7 +151,8 @@ def test_program_that_cannot_run_yet_says_why(results, name):
     assert "Traceback (most recent call last):\n  File \"" + str(PROGRAMS / name) in output  # user's lines first
 
 
-KERAS3_PROGRAMS = ["custom_layer.py", "dense_autoencoder.py", "keras3_ops_random.py", "subclassed_model.py"]
+KERAS3_PROGRAMS = ["custom_layer.py", "dense_autoencoder.py", "functional_dict_outputs.py", "keras3_ops_random.py",
+                   "multi_output_dict_metrics.py", "pydataset_weight_decay_keras3.py", "subclassed_model.py"]
 
 
 @pytest.mark.slow
@@ -142,6 +160,7 @@ KERAS3_PROGRAMS = ["custom_layer.py", "dense_autoencoder.py", "keras3_ops_random
 def test_program_is_genuine_keras(name):
     """The same file runs under the real Keras 3 (on PyTorch), where it is installed: the corpus
     is Keras code, not glassnet code in disguise."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # (before the import: Keras's default backend is TensorFlow)
     pytest.importorskip("keras")
     env = dict(os.environ, KERAS_BACKEND="torch", GLASSNET_MAX_EPOCHS=MAX_EPOCHS)
     proc = subprocess.run([sys.executable, str(PROGRAMS / name)], capture_output=True, text=True, env=env,

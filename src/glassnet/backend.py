@@ -81,6 +81,9 @@ def to_host(value) -> np.ndarray:
     """``value`` as a NumPy array in host memory: a device array is copied back (``.get()``,
     as CuPy spells it); NumPy arrays and array-likes go through ``numpy.asarray``."""
     if type(value) in DEVICE_ARRAY_MODULES:
+        for library in _DEVICE_LIBRARIES.values():
+            if type(value) is library.array_type:
+                return library.to_host(value)
         return value.get()
     return np.asarray(value)
 
@@ -217,13 +220,274 @@ def clear_session() -> None:
     _name_counts.clear()
 
 
-def devices() -> list:
-    """The compute devices glassnet can use here, e.g. ``["cpu"]``.
+# --------------------------------------------------------------------------- devices
+# Where new weights and the batches of fit/evaluate/predict go: "cpu" (NumPy) or "gpu:<i>" (a
+# registered device library: CuPy, or a test double). CuPy is imported only when a GPU is
+# asked for (set_device("gpu"), GLASSNET_DEVICE=gpu, devices()), never at ``import glassnet``.
+GPU_INSTALL_HINT = 'pip install "glassnet[gpu]"'
 
-    Arrays are NumPy arrays, so only the CPU for now; the CuPy GPU backend of the roadmap
-    will add ``"gpu"`` here when a GPU and CuPy are present.
+
+class DeviceUnavailableError(RuntimeError):
+    """Asked for a device glassnet cannot use here (no CuPy, no CUDA device, a bad index).
+
+    The message says what is missing and how to install it; everything else keeps running on
+    NumPy.
+
+    Example:
+        >>> try:
+        ...     backend.set_device("gpu")
+        ... except backend.DeviceUnavailableError as err:
+        ...     print(err)          # "...CuPy is not installed... pip install "glassnet[gpu]"..."
     """
-    return ["cpu"]
+
+
+class DeviceLibrary:
+    """A registered device library: the array module, its array type and the two copies.
+
+    ``to_device(host_array)`` copies a NumPy array onto the device (``cupy.asarray``);
+    ``to_host(device_array)`` copies back (``cupy.asnumpy``); ``count`` devices of the kind
+    exist; ``select(i)`` makes device ``i`` the one new arrays go to (``cupy.cuda.Device(i).use()``).
+    """
+
+    def __init__(self, kind, module, array_type, to_device, to_host=None, count=1, select=None):
+        self.kind, self.module, self.array_type = kind, module, array_type
+        self.to_device = to_device
+        self.to_host = to_host if to_host is not None else (lambda a: a.get())
+        self.count, self.select = int(count), select
+
+    def __repr__(self):
+        return f"<DeviceLibrary {self.kind} {getattr(self.module, '__name__', self.module)!s} x{self.count}>"
+
+
+_DEVICE_LIBRARIES: dict = {}   # "gpu" -> DeviceLibrary
+_current_device = None         # "cpu" or "gpu:0"...; None until first use (reads GLASSNET_DEVICE)
+
+
+def register_device(kind: str, module, array_type: type, to_device, to_host=None, count: int = 1,
+                    select=None) -> DeviceLibrary:
+    """Make ``module`` the array library of the device kind ``kind`` (only ``"gpu"`` for now).
+
+    How CuPy plugs in (``load_cupy`` calls it), and how tests plug in a fake GPU library.
+    It also registers ``array_type -> module`` with ``register_array_module``, so every op on
+    such arrays computes with ``module``.
+
+    Args:
+        kind: ``"gpu"``.
+        module: the array library (NumPy's API, as CuPy offers it).
+        array_type: the type of its arrays (``cupy.ndarray``).
+        to_device: copies a NumPy array onto the device (``cupy.asarray``).
+        to_host: copies a device array back to NumPy (default: ``array.get()``).
+        count: how many devices of this kind there are (``gpu:0`` ... ``gpu:<count-1>``).
+        select: ``select(index)`` makes a device current (None: only one device is used).
+
+    Example:
+        >>> backend.register_device("gpu", cupy, cupy.ndarray, cupy.asarray, cupy.asnumpy)
+        >>> backend.set_device("gpu")
+    """
+    if kind != "gpu":
+        raise ValueError(f"register_device: expected kind 'gpu', received {kind!r}")
+    library = DeviceLibrary(kind, module, array_type, to_device, to_host, count, select)
+    register_array_module(array_type, module)
+    _DEVICE_LIBRARIES[kind] = library
+    return library
+
+
+def unregister_device(kind: str) -> None:
+    """Undo ``register_device``; when that device was the current one, the CPU becomes current."""
+    global _current_device
+    library = _DEVICE_LIBRARIES.pop(kind, None)
+    if library is not None:
+        unregister_array_module(library.array_type)
+    if _current_device is not None and _current_device.startswith(kind):
+        _current_device = "cpu"
+
+
+def load_cupy(cupy_module=None) -> DeviceLibrary:
+    """Import CuPy, check that it can compute on a CUDA device, and register it as ``"gpu"``.
+
+    ``set_device("gpu")`` calls it; call it yourself only to pass another module than
+    ``import cupy`` gives (tests do). Raises ``DeviceUnavailableError`` with what is missing:
+    CuPy itself (install ``glassnet[gpu]``), a CUDA device or driver, or the CUDA libraries CuPy
+    compiles its kernels with.
+
+    Example:
+        >>> backend.load_cupy()          # DeviceLibrary for cupy, or DeviceUnavailableError
+    """
+    if cupy_module is None:
+        try:
+            import cupy as cupy_module
+        except Exception as err:  # ImportError; a broken CUDA install can raise others
+            raise DeviceUnavailableError(
+                f"glassnet: the GPU backend needs CuPy, which cannot be imported here ({type(err).__name__}: "
+                f"{err}). Install it with: {GPU_INSTALL_HINT} (CuPy for CUDA 12), and use a machine with an "
+                f"NVIDIA GPU; meanwhile glassnet runs on the CPU (set_device('cpu'))") from None
+    try:
+        count = int(cupy_module.cuda.runtime.getDeviceCount())
+    except Exception as err:  # cupy.cuda.runtime.CUDARuntimeError: no driver, no device
+        raise DeviceUnavailableError(
+            f"glassnet: CuPy is installed but finds no usable CUDA device ({type(err).__name__}: {err}). "
+            f"The GPU backend needs an NVIDIA GPU with its driver; glassnet runs on the CPU meanwhile "
+            f"(set_device('cpu'))") from None
+    if count < 1:
+        raise DeviceUnavailableError("glassnet: CuPy is installed but this machine has no CUDA device; "
+                                     "glassnet runs on the CPU (set_device('cpu'))")
+    try:  # the first elementwise kernel is compiled with NVRTC: check the CUDA libraries are there
+        probe = cupy_module.asarray(np.arange(3, dtype=np.float32)) * 2
+        if not np.array_equal(cupy_module.asnumpy(probe), [0, 2, 4]):
+            raise RuntimeError(f"2 * [0, 1, 2] gave {cupy_module.asnumpy(probe)}")
+    except Exception as err:
+        raise DeviceUnavailableError(
+            f"glassnet: CuPy sees {count} CUDA device(s) but cannot compute on them ({type(err).__name__}: "
+            f"{err}). Without a local CUDA Toolkit, install CuPy with its CUDA libraries: "
+            f'pip install "cupy-cuda12x[ctk]"') from None
+
+    def select(index):
+        cupy_module.cuda.Device(index).use()
+
+    return register_device("gpu", cupy_module, cupy_module.ndarray, to_device=cupy_module.asarray,
+                           to_host=cupy_module.asnumpy, count=count, select=select)
+
+
+def _parse_device(name) -> tuple:
+    """``"cpu"`` -> ("cpu", 0); ``"gpu"``/``"cuda"`` -> ("gpu", 0); ``"gpu:1"`` -> ("gpu", 1)."""
+    text = str(name).strip().lower()
+    kind, _, index = text.partition(":")
+    kind = "gpu" if kind == "cuda" else kind
+    if kind == "cpu" and not index:
+        return "cpu", 0
+    if kind == "gpu" and (not index or index.isdigit()):
+        return "gpu", int(index or 0)
+    raise ValueError(f"expected a device 'cpu', 'gpu' or 'gpu:<index>', received {name!r}")
+
+
+def canonical_device(name) -> str:
+    """A device name in full: ``"gpu"`` -> ``"gpu:0"``, ``"CPU"`` -> ``"cpu"`` (ValueError otherwise)."""
+    kind, index = _parse_device(name)
+    return "cpu" if kind == "cpu" else f"{kind}:{index}"
+
+
+def _gpu_library() -> DeviceLibrary:
+    library = _DEVICE_LIBRARIES.get("gpu")
+    return library if library is not None else load_cupy()
+
+
+def set_device(name: str) -> str:
+    """Make ``name`` the device that new weights and the batches of ``fit``/``evaluate``/
+    ``predict`` go to: ``"cpu"`` (NumPy) or ``"gpu"`` / ``"gpu:<index>"`` (CuPy).
+
+    The environment variable ``GLASSNET_DEVICE`` sets the starting device (read at first use).
+    Models built while the device is ``"gpu"`` keep their weights there; ``model.to(device)``
+    moves an existing one. Returns the device's full name (``"gpu:0"``).
+
+    Raises:
+        DeviceUnavailableError: a GPU was asked for and CuPy or a CUDA device is missing (the
+            message says which, and ``pip install "glassnet[gpu]"``).
+        ValueError: ``name`` is not a device name.
+
+    Example:
+        >>> backend.set_device("gpu")
+        'gpu:0'
+        >>> model = gn.Sequential([layers.Dense(10)])      # its weights are CuPy arrays
+    """
+    global _current_device
+    kind, index = _parse_device(name)
+    if kind == "cpu":
+        _current_device = "cpu"
+        return _current_device
+    library = _gpu_library()
+    if index >= library.count:
+        raise DeviceUnavailableError(f"set_device: there is no gpu:{index}; this machine has {library.count} "
+                                     f"GPU(s): {[f'gpu:{i}' for i in range(library.count)]}")
+    if library.select is not None:
+        library.select(index)
+    _current_device = f"gpu:{index}"
+    return _current_device
+
+
+def get_device() -> str:
+    """The current device: ``"cpu"`` or ``"gpu:<index>"`` (see ``set_device``).
+
+    The first call reads ``GLASSNET_DEVICE`` (``cpu``, ``gpu``, ``gpu:1``); when it asks for a GPU
+    glassnet cannot use, every call raises ``DeviceUnavailableError`` until ``set_device``.
+
+    Example:
+        >>> backend.get_device()
+        'cpu'
+    """
+    if _current_device is None:
+        return set_device(os.environ.get("GLASSNET_DEVICE", "").strip() or "cpu")
+    return _current_device
+
+
+def devices() -> list:
+    """The compute devices glassnet can use here: ``["cpu"]``, plus ``"gpu:0"``... when CuPy
+    and a CUDA device are present (asking imports CuPy, if installed).
+
+    Example:
+        >>> backend.devices()
+        ['cpu']                          # ['cpu', 'gpu:0'] on a machine with a GPU and CuPy
+    """
+    try:
+        library = _gpu_library()
+    except DeviceUnavailableError:
+        return ["cpu"]
+    return ["cpu"] + [f"gpu:{i}" for i in range(library.count)]
+
+
+def gpu_unavailable_reason():
+    """Why glassnet cannot use a GPU here (the ``DeviceUnavailableError`` message), or None
+    when it can. For labs and benchmarks that print a GPU row only when there is one."""
+    try:
+        _gpu_library()
+    except DeviceUnavailableError as err:
+        return str(err)
+    return None
+
+
+def device_of(value) -> str:
+    """The device an array lives on: ``"cpu"`` for NumPy arrays (and numbers), ``"gpu:<i>"``
+    for arrays of a registered device library."""
+    for library in _DEVICE_LIBRARIES.values():
+        if type(value) is library.array_type:
+            index = getattr(getattr(value, "device", None), "id", 0)  # cupy: array.device.id
+            return f"{library.kind}:{index if isinstance(index, int) else 0}"
+    return "cpu"
+
+
+def to_device(value, device: str | None = None):
+    """``value`` (an array or array-like) as an array on ``device`` (default: the current one).
+
+    Already there: returned as it is (no copy). To the CPU: a NumPy array (``to_host``). To a
+    GPU: a copy on that device.
+
+    Example:
+        >>> import numpy as np
+        >>> xg = backend.to_device(np.ones(3), "gpu")      # cupy array
+        >>> backend.to_device(xg, "cpu")                   # NumPy array again
+    """
+    kind, index = _parse_device(get_device() if device is None else device)
+    if kind == "cpu":
+        return to_host(value)
+    library = _gpu_library()
+    if type(value) is library.array_type and device_of(value) == f"gpu:{index}":
+        return value
+    host = to_host(value)  # from another device (or library) through the host
+    current = _parse_device(get_device())[1]
+    switch = library.select is not None and index != current
+    if switch:
+        library.select(index)
+    try:
+        return library.to_device(host)
+    finally:
+        if switch:
+            library.select(current)
+
+
+def move_like(value, like):
+    """``value`` on the device where the array ``like`` lives (no copy when already there)."""
+    if type(value) is type(like):
+        return value
+    return to_device(value, device_of(like))
 
 
 def __getattr__(name):

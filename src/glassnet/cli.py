@@ -6,6 +6,8 @@
     glassnet labs run --all --quick         # every lab, small settings (what the tests run)
     glassnet labs run mnist-mlp --epochs 2 --out results/ --seed 1 --set batch_size=64
     glassnet run my_keras_program.py --its-own args     # GLASSNET_MAX_EPOCHS=1 caps every fit
+    glassnet tune search.json --executor ray            # a hyper-parameter search (glassnet.tuning.config)
+    glassnet labs run hyperparameter-search --executor ray
 
 Exit code 0 on success; on failure, non-zero with a one-line reason on stderr.
 """
@@ -110,6 +112,8 @@ def _cmd_run(args) -> int:
     overrides = _parse_overrides(args.set)
     if args.epochs is not None:
         overrides["epochs"] = args.epochs
+    if getattr(args, "executor", None) is not None:  # the same as --set executor=...
+        overrides["executor"] = args.executor
     if args.name and args.name not in registry:
         raise ValueError(f"no lab named {args.name!r}; available: {', '.join(sorted(registry))}")
     per_lab = {}
@@ -142,6 +146,13 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _cmd_tune(args) -> int:
+    from glassnet.tuning.config import run_config
+    run_config(args.config, executor=args.executor, workers=args.workers, address=args.address,
+               overwrite=True if args.overwrite else None)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glassnet", description="glassnet: a deep-learning framework you can read.")
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
@@ -159,7 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "with --quick ./glassnet-out/quick/NAME)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any lab parameter")
+    run.add_argument("--executor", choices=["local", "processes", "ray"],
+                     help="where a lab with an executor parameter runs its trials (hyperparameter-search)")
     run.set_defaults(func=_cmd_run)
+    tune = sub.add_parser("tune", help="a hyper-parameter search described by a JSON file: glassnet tune CONFIG.json")
+    tune.add_argument("config", help="the JSON config (see glassnet.tuning.config)")
+    tune.add_argument("--executor", choices=["local", "processes", "ray"], help="override the config's executor")
+    tune.add_argument("--workers", type=int, help="override the config's number of workers")
+    tune.add_argument("--address", help="a Ray cluster address (default $RAY_ADDRESS or a local Ray)")
+    tune.add_argument("--overwrite", action="store_true", help="start afresh instead of resuming")
+    tune.set_defaults(func=_cmd_tune)
     script = sub.add_parser("run", help="run an unmodified Keras program on glassnet: glassnet run SCRIPT.py "
                             "[args...] (GLASSNET_MAX_EPOCHS=N caps its fits)")
     script.add_argument("script", help="the program, e.g. train.py (a notebook exported to .py works too)")

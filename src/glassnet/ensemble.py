@@ -24,6 +24,11 @@ Example:
     >>> ens.fit(x_train, y_train, epochs=20, batch_size=16, verbose=0)
     >>> ens.evaluate(x_test, y_test)["ensemble"]
     {'accuracy': 0.97, 'loss': 0.09}
+
+Members can train side by side: ``Ensemble(build, n_members=10, seed=0, executor="processes")``
+uses the machine's cores, ``executor="ray"`` a local Ray or a cluster (``address=``), through
+``glassnet.tuning.executors``. Each member keeps its seed, so the ensemble is the same as the
+one trained in a loop.
 """
 from __future__ import annotations
 
@@ -180,6 +185,15 @@ class Ensemble:
         n_members: how many models (the course uses about 10).
         seed: the first member's seed (None: drawn from glassnet's global generator).
         combine: ``"average"`` (mean probabilities) or ``"vote"`` (majority of classes).
+        executor: where ``fit`` trains the members: ``"local"`` (default: one after the other,
+            in this process), ``"processes"`` (``workers`` processes on this machine) or
+            ``"ray"`` (Ray tasks, local or at ``address``); see ``glassnet.tuning.executors``.
+            With the last two, ``build_fn`` must be a module-level function (it is found by
+            name in the workers), each member is rebuilt there from its seed, given its current
+            weights, trained, and its weights come back; its optimizer state stays behind, so a
+            second ``fit`` starts the optimizer afresh (``"local"`` continues it).
+        workers: processes for ``"processes"`` (default: the machine's cores).
+        address: a Ray cluster (default ``$RAY_ADDRESS``, else a new local Ray).
 
     Attributes:
         members: the models.
@@ -193,20 +207,24 @@ class Ensemble:
         >>> [m["accuracy"] for m in result["members"]], result["ensemble"]["accuracy"]
     """
 
-    def __init__(self, build_fn, n_members=10, seed=None, combine="average"):
+    def __init__(self, build_fn, n_members=10, seed=None, combine="average", executor="local", workers=None,
+                 address=None):
         if not callable(build_fn):
             raise TypeError(f"Ensemble: expected build_fn to be a function returning a compiled model, "
                             f"received {build_fn!r}")
         if isinstance(n_members, bool) or not isinstance(n_members, int) or n_members < 1:
             raise ValueError(f"Ensemble: expected n_members to be a positive integer, received {n_members!r}")
         self.combine = _check_combine(combine)
+        from glassnet.tuning.executors import check_executor
+        self.executor = check_executor(executor, workers, "Ensemble")
+        self.workers, self.address = workers, address
         if seed is None:
             seed = int(backend.rng().integers(0, 2**31 - n_members))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"Ensemble: expected seed to be None or a non-negative integer, received {seed!r}")
         self.seeds = [int(seed) + i for i in range(n_members)]
         self.build_fn = build_fn
-        takes_seed = _takes_seed(build_fn)
+        self._takes_seed = takes_seed = _takes_seed(build_fn)
         self.members = []
         for member_seed in self.seeds:
             backend.set_seed(member_seed)
@@ -236,12 +254,46 @@ class Ensemble:
         if "seed" in fit_kwargs:
             raise TypeError("Ensemble.fit: the shuffling seed is set per member (Ensemble(seed=...)); "
                             "do not pass seed")
+        if self.executor != "local":
+            return self._fit_parallel(x, y, verbose, fit_kwargs)
         self.histories = []
         for i, (model, member_seed) in enumerate(zip(self.members, self.seeds)):
             if verbose:
                 print(f"Member {i + 1}/{len(self.members)}", flush=True)
             backend.set_seed(member_seed + 7919)  # dropout etc. of this member, apart from its init stream
             self.histories.append(model.fit(x, y, verbose=verbose, seed=member_seed, **fit_kwargs))
+        return self.histories
+
+    def _fit_parallel(self, x, y, verbose, fit_kwargs) -> list:
+        """``fit`` on the ``"processes"`` or ``"ray"`` executor: one task per member."""
+        from glassnet.callbacks import History
+        from glassnet.tuning.executors import run_tasks
+        callbacks = fit_kwargs.pop("callbacks", None)
+        tasks = [{"build_fn": self.build_fn, "takes_seed": self._takes_seed, "seed": member_seed,
+                  "weights": model.get_weights(), "callbacks": callbacks}
+                 for model, member_seed in zip(self.members, self.seeds)]
+
+        def progress(result):
+            if verbose:
+                state = f"trained in {result.seconds:.1f}s" if result.ok else "FAILED"
+                print(f"Member {result.index + 1}/{len(self.members)} {state}", flush=True)
+
+        results = run_tasks(_train_member, tasks, {"x": x, "y": y, "fit_kwargs": fit_kwargs},
+                            executor=self.executor, workers=self.workers, address=self.address,
+                            on_result=progress)
+        failed = [r for r in results if not r.ok]
+        if failed:  # an ensemble with a hole in it would silently change what it is
+            raise RuntimeError(f"Ensemble.fit: {len(failed)} of {len(results)} members failed; member "
+                               f"{failed[0].index + 1}: {failed[0].error.strip().splitlines()[-1]}")
+        self.histories = []
+        for model, result in zip(self.members, results):
+            weights, logs = result.value
+            model.set_weights(weights)
+            history = History()
+            history.history = logs
+            history.epoch = list(range(len(next(iter(logs.values()), []))))
+            history.model = model
+            self.histories.append(history)
         return self.histories
 
     def member_predictions(self, x, batch_size=None, verbose=0) -> list:
@@ -293,3 +345,16 @@ class Ensemble:
         loss_fn = model._loss_fns[0]
         y = y.data if isinstance(y, Tensor) else np.asarray(y)
         return float(loss_fn(y, Tensor(np.asarray(prediction))).data)
+
+
+def _train_member(task, shared):
+    """One member's training in a worker: rebuilt exactly as ``Ensemble.__init__`` built it
+    (same seed), given the member's current weights, trained as the local loop would."""
+    seed = task["seed"]
+    backend.set_seed(seed)
+    model = task["build_fn"](seed) if task["takes_seed"] else task["build_fn"]()
+    model.set_weights(task["weights"])
+    backend.set_seed(seed + 7919)  # as in Ensemble.fit's loop
+    history = model.fit(shared["x"], shared["y"], verbose=0, seed=seed, callbacks=task["callbacks"],
+                        **shared["fit_kwargs"])
+    return model.get_weights(), {k: [float(v) for v in vals] for k, vals in history.history.items()}

@@ -20,7 +20,8 @@ What is aliased:
   ``keras.layers.core``/``convolutional``/``recurrent``/``pooling``/``normalization``/
   ``embeddings``/``merge``, ``keras.layers.experimental.preprocessing``,
   ``keras.preprocessing.text``/``sequence``/``image`` (with a deprecation warning naming
-  Keras 3's spelling);
+  Keras 3's spelling; ``keras.preprocessing.image.ImageDataGenerator`` is
+  ``glassnet.preprocessing.image_generator``'s);
 - ``tensorflow`` -> ``glassnet.compat.tensorflow``: a thin module, not TensorFlow (see there:
   ``tf.keras``, ``tf.random.set_seed``, ``tf.GradientTape``, ``tf.constant``, a handful of math);
 - ``tensorflow.keras`` and ``tensorflow.keras.X...`` -> the same as ``keras`` and ``keras.X...``.

@@ -51,7 +51,8 @@ LEGACY_PATHS = {
     "keras.engine.training": ("models", None),
     "keras.preprocessing.sequence": ("preprocessing.sequence", "keras.utils.pad_sequences"),
     "keras.preprocessing.text": ("preprocessing.text", "keras.layers.TextVectorization"),
-    "keras.preprocessing.image": ("preprocessing.image", "keras.utils.load_img and keras.layers.Random* layers"),
+    "keras.preprocessing.image": ("preprocessing.image", "keras.utils.load_img and keras.layers.Random* layers "
+                                  "(ImageDataGenerator: Keras 3 dropped it)"),
     "keras.optimizers.legacy": ("optimizers", "keras.optimizers"),
     "keras.wrappers": (None, None),
 }

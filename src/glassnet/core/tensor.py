@@ -21,7 +21,8 @@ import contextlib
 
 import numpy as np
 
-from glassnet.backend import DEVICE_ARRAY_MODULES, array_module, as_array, is_device_array, to_host
+from glassnet.backend import (DEVICE_ARRAY_MODULES, array_module, as_array, canonical_device, device_of,
+                              is_device_array, to_device, to_host)
 
 _grad_enabled = True
 
@@ -185,6 +186,30 @@ class Tensor:
         """The values as a NumPy array: the underlying array itself (shared, not copied) on the
         CPU, a host copy for a tensor on a device."""
         return to_host(self.data)
+
+    @property
+    def device(self) -> str:
+        """Where the values live: ``"cpu"`` (a NumPy array) or ``"gpu:0"`` (a CuPy array)."""
+        return device_of(self.data)
+
+    def to(self, device: str) -> "Tensor":
+        """This tensor on ``device`` (``"cpu"``, ``"gpu"``, ``"gpu:1"``), as PyTorch's ``Tensor.to``.
+
+        Already there: ``self``. Otherwise a copy; when it requires grad, the copy is part of the
+        graph and ``backward`` brings gradients back to this tensor's device.
+
+        Example:
+            >>> import numpy as np
+            >>> x = gn.Tensor(np.ones(3), requires_grad=True)
+            >>> y = (x.to("gpu") * 2).sum()      # computed on the GPU
+            >>> y.backward(); x.grad             # a NumPy array, on x's device
+        """
+        target = canonical_device(device)
+        if device_of(self.data) == target:
+            return self
+        if self.requires_grad and _grad_enabled:
+            return _Transfer(target)(self)
+        return Tensor._wrap(to_device(self.data, target), False)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -352,8 +377,9 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         # NumPy functions given a Tensor (np.asarray(t), np.square(loss)) see its values,
-        # detached from the graph, as they do with a TensorFlow eager tensor
-        return self.data if dtype is None else self.data.astype(dtype)
+        # detached from the graph, as they do with a TensorFlow eager tensor (on a GPU: a host copy)
+        data = to_host(self.data)
+        return data if dtype is None else data.astype(dtype)
 
     # ----------------------------------------------------------------- method forms of ops
     # (np.mean(t) and np.sum(t) call these with NumPy's dtype=None, out=None: accepted when unset)
@@ -388,6 +414,20 @@ class Tensor:
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+class _Transfer(Function):
+    """A copy to another device; its gradient is the copy back (``Tensor.to``)."""
+
+    def __init__(self, device: str):
+        self.device = device
+
+    def forward(self, a):
+        self.source = device_of(a)
+        return to_device(a, self.device)
+
+    def backward(self, grad):
+        return (to_device(grad, self.source),)
 
 
 def _topological_order(root: Tensor) -> list:

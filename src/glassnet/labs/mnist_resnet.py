@@ -21,7 +21,7 @@ def conv_gradient_norms(model, x, y) -> list:
     """
     loss = losses.sparse_categorical_crossentropy(y, model(x, training=True))
     loss.mean().backward()
-    norms = [(w.name.split("/")[0], float(np.linalg.norm(w.grad)))
+    norms = [(w.name.split("/")[0], float(np.linalg.norm(gn.backend.to_host(w.grad))))
              for w in model.trainable_weights if w.name.endswith("_conv/kernel")]
     for w in model.trainable_weights:
         w.grad = None

@@ -80,7 +80,7 @@ class Sampling(layers.Layer):
         mean, log_var = inputs
         # eps is drawn fresh on every call: a constant of the graph (no gradient flows to it)
         rng = self._rng or gn.backend.rng()
-        eps = Tensor(rng.standard_normal(mean.shape).astype(mean.dtype))
+        eps = Tensor(gn.backend.move_like(rng.standard_normal(mean.shape).astype(mean.dtype), mean.data))
         sigma = ops.exp(log_var / 2)                    # exp(log(sigma^2) / 2) = sigma
         z = mean + sigma * eps                          # the reparameterisation trick
         # KL( N(mean, sigma^2) || N(0, I) ) of each image, summed over the latent dimensions

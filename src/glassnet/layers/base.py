@@ -48,6 +48,23 @@ def _to_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _to_layer_device(layer, inputs):
+    """The inputs of an outermost call (a model's input batch) on the device of the layer's
+    weights, or on the current device for a layer without weights (``Tensor.to``: inputs that
+    require grad get their gradients back on their own device)."""
+    params = layer.weights
+    target = backend.device_of(params[0].data) if params else backend.get_device()
+
+    def move(t):
+        if not isinstance(t, Tensor) or t.data.dtype.kind not in "biuf" or backend.device_of(t.data) == target:
+            return t  # (strings for TextVectorization stay on the host)
+        moved = t.to(target)
+        if t._keras_mask is not None:
+            moved._keras_mask = backend.to_device(t._keras_mask, target)
+        return moved
+    return map_structure(move, inputs)
+
+
 def _mask_of(inputs):
     """The mask an input carries: an array or None; for a list of inputs, a list (or None when
     none of them has one)."""
@@ -179,6 +196,8 @@ class Layer:
             # forward pass, so the losses added by the last one (add_loss, activity penalties) go
             _outermost_call = self
             self._clear_losses()
+            if backend.DEVICE_ARRAY_MODULES:  # a GPU library is loaded: inputs go where the weights are
+                inputs = _to_layer_device(self, inputs)
             try:
                 return self._eager_call(inputs, args, kwargs)
             finally:
@@ -281,6 +300,9 @@ class Layer:
         if name in self._params:
             raise ValueError(f"layer '{self.name}': a weight named {name!r} already exists")
         values = initializers.initial_value(initializer, shape, dtype or self.dtype, name=f"{self.name}/{name}")
+        device = backend.get_device()  # drawn on the host (same values for a seed), kept on the device
+        if device != "cpu":
+            values = backend.to_device(values, device)
         param = Parameter(values, name=f"{self.name}/{name}", trainable=trainable)
         param.requires_grad = trainable and self._trainable
         self._params[name] = param
@@ -343,6 +365,24 @@ class Layer:
             p.requires_grad = p.trainable and self._trainable
         for layer in self._sublayers:
             layer.trainable = value
+
+    def to(self, device: str):
+        """Move every weight (and gradient) of this layer or model to ``device``; returns ``self``.
+
+        ``"cpu"`` or ``"gpu"``/``"gpu:<index>"`` (see ``backend.set_device``). Batches given to
+        ``fit``/``evaluate``/``predict`` or to ``model(x)`` then go to the same device, and an
+        optimizer's state follows its weights at their next update.
+
+        Example:
+            >>> model = gn.load_model("mnist.glassnet").to("gpu")
+            >>> model.predict(x_test)            # computed on the GPU, returned as NumPy
+        """
+        target = backend.canonical_device(device)
+        for p in self.weights:
+            p.data = backend.to_device(p.data, target)
+            if p.grad is not None:
+                p.grad = backend.to_device(p.grad, target)
+        return self
 
     def get_weights(self) -> list:
         """Copies of the weights as NumPy arrays, in Keras order (Dense: kernel, bias)."""

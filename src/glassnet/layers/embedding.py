@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet import initializers, regularizers
-from glassnet.backend import array_module
+from glassnet.backend import array_module, move_like
 from glassnet.core.tensor import Tensor
 from glassnet.layers.base import Layer
 from glassnet.ops._util import is_int
@@ -70,13 +70,15 @@ class Embedding(Layer):
     def call(self, inputs):
         # the ids are checked once, here, with the layer's name in any error; the op is then
         # applied directly, without ops.take repeating the range check (a pass over the ids)
-        ids = _integer_ids(inputs, self)
+        ids = move_like(_integer_ids(inputs, self), self.embeddings.data)  # host ids (TextVectorization's) to the GPU
         return Take(ids)(self.embeddings)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
         data = inputs.data if isinstance(inputs, Tensor) else inputs
+        if self.built:
+            data = move_like(data, self.embeddings.data)  # the mask lives with the vectors
         return array_module(data).asarray(data) != 0
 
     def compute_output_shape(self, input_shape):

@@ -50,7 +50,7 @@ from glassnet.metrics.accuracy_metrics import (
     binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)
 from glassnet.metrics.confusion_metrics import (
     Precision, Recall, classification_report, confusion_matrix)
-from glassnet.metrics.metric import EPSILON, Mean, MeanMetricWrapper, Metric
+from glassnet.metrics.metric import EPSILON, Mean, MeanMetricWrapper, Metric, log_value
 from glassnet.metrics.probabilistic_metrics import (
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, binary_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy)
@@ -64,7 +64,7 @@ from glassnet.metrics.top_k_metrics import (
     top_k_categorical_accuracy)
 from glassnet.utils.lookup import Lookup
 
-__all__ = ["Metric", "Mean", "MeanMetricWrapper", "EPSILON",
+__all__ = ["Metric", "Mean", "MeanMetricWrapper", "EPSILON", "log_value",
            "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
            "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
            "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",

@@ -71,6 +71,24 @@ def _weights(sample_weight, shape) -> np.ndarray:
 
 
 # ============================================================================ base classes
+def log_value(result):
+    """A metric's ``result()`` as it goes into logs and ``History``: a float for a scalar, a
+    float32 array for a vector (``Precision(thresholds=[0.3, 0.7])`` gives one value per
+    threshold, as in Keras; progress bars show the vector's mean, as Keras's does).
+
+    Example:
+        >>> import numpy as np
+        >>> log_value(np.array(0.5))
+        0.5
+        >>> log_value(np.array([0.5, 0.25]))
+        array([0.5 , 0.25], dtype=float32)
+    """
+    array = np.asarray(getattr(result, "data", result))
+    if array.size == 1:
+        return float(array.reshape(()))
+    return array.astype(np.float32)  # a copy: later updates of the metric must not change the logs
+
+
 class Metric:
     """Base class of stateful metrics.
 

@@ -5,10 +5,12 @@
 - ``functional``: ``Functional`` (what ``Model(inputs, outputs)`` makes) and
   ``functional_from_config``
 - ``trainer``: ``compile``, ``fit``, ``evaluate``, ``predict`` and the batch methods
+- ``data_sources``: batches from a generator, a ``utils.Sequence`` or a ``PyDataset`` for them
 - ``steps``: ``train_step`` / ``test_step`` (override them to change what ``fit`` and
   ``evaluate`` do), ``compute_loss``, ``compute_metrics``, ``metrics``, ``unpack_x_y_sample_weight``
 - ``compile_utils``: what ``compile`` makes of its arguments (``metrics=["accuracy"]`` becomes
-  binary, categorical or sparse categorical accuracy according to the loss)
+  binary, categorical or sparse categorical accuracy according to the loss; ``OutputLoss``
+  logs each output's loss of a multi-output model)
 - ``summary``: ``model.summary()``
 - ``saving``: ``save_model``, ``load_model``, weights files: the file format only (each model
   class rebuilds itself from its config; layers come back through ``glassnet.layers.deserialize``)

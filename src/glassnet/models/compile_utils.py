@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from glassnet import losses, metrics
+from glassnet.core.tensor import Tensor, no_grad
 
 _CROSSENTROPY_METRICS = {"binary": metrics.BinaryCrossentropy, "categorical": metrics.CategoricalCrossentropy,
                          "sparse_categorical": metrics.SparseCategoricalCrossentropy}
@@ -73,3 +74,27 @@ def get_metric(identifier, loss=None):
         if key in ("crossentropy", "ce"):
             return _CROSSENTROPY_METRICS[loss_kind(loss) or "categorical"](name=identifier)
     return metrics.get(identifier)
+
+
+class OutputLoss(metrics.Mean):
+    """The compiled loss of one output of a multi-output model, averaged like the total
+    ``loss`` (weighted by batch size) and logged as ``<output>_loss``, as Keras 3 logs it. The
+    value is the output's own loss, before ``loss_weights``.
+
+    Example:
+        >>> import numpy as np
+        >>> tracker = OutputLoss(losses.get("mse"), name="price_loss")
+        >>> tracker.update_state(np.array([[1.0], [2.0]]), np.array([[1.0], [4.0]]))
+        >>> round(float(tracker.result()), 4)
+        2.0
+    """
+
+    def __init__(self, loss_fn, name):
+        super().__init__(name=name)
+        self._loss_fn = loss_fn
+
+    def update_state(self, y_true, y_pred=None, sample_weight=None) -> None:
+        with no_grad():  # a second evaluation for the logs, outside the graph being trained
+            value = self._loss_fn(y_true, y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred),
+                                  sample_weight=sample_weight)
+        super().update_state(float(getattr(value, "data", value)), sample_weight=len(y_true))

@@ -55,8 +55,14 @@ def _is_ref(value) -> bool:
 def _check_refs(value, where: str, depth: int = 0) -> None:
     if _is_ref(value):
         return
+    if isinstance(value, dict) and depth < 8:  # a model with dict inputs or outputs (Keras 3)
+        _expect(len(value) > 0 and all(isinstance(k, str) for k in value), where,
+                "a non-empty dict of references keyed by name", value)
+        for key, item in value.items():
+            _check_refs(item, f"{where}[{key!r}]", depth + 1)
+        return
     _expect(isinstance(value, list) and len(value) > 0 and depth < 8, where,
-            "a [layer name, call index, output index] reference, or a list of them", value)
+            "a [layer name, call index, output index] reference, or a list (or dict) of them", value)
     for i, item in enumerate(value):
         _check_refs(item, f"{where}[{i}]", depth + 1)
 

@@ -21,8 +21,18 @@ class Functional(Model):
     """A model defined by ``Model(inputs, outputs)``; see ``Model``.
 
     Args:
-        inputs: an ``Input`` tensor or a list of them.
-        outputs: a tensor or a list of tensors computed from the inputs by layer calls.
+        inputs: an ``Input`` tensor, a list of them, or a dict name -> ``Input`` (data is then
+            passed as a dict with those keys).
+        outputs: a tensor, a list of tensors computed from the inputs by layer calls, or a dict
+            name -> tensor (``compile``'s ``loss``/``metrics``/``loss_weights`` and ``fit``'s
+            targets may then be dicts with those keys, and ``predict`` returns such a dict).
+
+    Example:
+        >>> inp = gn.Input((4,), name="x")
+        >>> h = gn.layers.Dense(8, activation="relu")(inp)
+        >>> model = gn.Model(inp, {"score": gn.layers.Dense(1)(h), "label": gn.layers.Dense(3)(h)})
+        >>> model.compile("adam", loss={"score": "mse", "label": "sparse_categorical_crossentropy"})
+        >>> model.predict(x)["label"].shape      # (len(x), 3)
         name: model name.
     """
 
@@ -77,16 +87,28 @@ class Functional(Model):
 
     @property
     def input_names(self) -> list:
+        """The inputs' names: the dict's keys for ``Model({"a": in_a, ...}, ...)``, else the
+        ``Input`` layers' names (the keys a dict of data passed to ``fit`` must use)."""
+        if isinstance(self._nested_inputs, dict):
+            return list(self._nested_inputs)
         return [t.node.layer.name for t in self.inputs]
 
     @property
     def output_names(self) -> list:
+        """The outputs' names: the dict's keys for ``Model(..., {"a": out_a, ...})`` (as Keras 3
+        matches ``loss={...}`` and ``fit(x, {...})`` to them), else the output layers' names."""
+        if isinstance(self._nested_outputs, dict):
+            return list(self._nested_outputs)
         return [t.node.layer.name for t in self.outputs]
 
     def call(self, inputs, training=None):
         values = {}
         given = list(flatten(inputs)) if isinstance(inputs, (list, tuple, dict)) else [inputs]
         if isinstance(inputs, dict):
+            missing = [name for name in self.input_names if name not in inputs]
+            if missing:
+                raise ValueError(f"Model '{self.name}': the inputs dict is missing {missing}; the model's "
+                                 f"inputs are {self.input_names}, received keys {list(inputs)}")
             given = [inputs[name] for name in self.input_names]
         if len(given) != len(self.inputs):
             raise ValueError(f"Model '{self.name}': expected {len(self.inputs)} inputs {self.input_names}, "
@@ -240,4 +262,6 @@ def _map_refs(fn, structure):
         return fn(structure)
     if isinstance(structure, list):
         return [_map_refs(fn, s) for s in structure]
+    if isinstance(structure, dict):  # a model made with dict inputs or outputs (Keras 3)
+        return {key: _map_refs(fn, s) for key, s in structure.items()}
     raise ValueError(f"malformed layer reference {str(structure)[:80]}")

@@ -285,3 +285,14 @@ class LossWatch:
                       f"numbers and the following epochs cannot recover. The inputs were finite, so the training "
                       f"diverged: lower the learning rate{rate}, or stop such runs early with "
                       f"callbacks=[glassnet.callbacks.TerminateOnNaN()]", NonFiniteLossWarning, stacklevel=3)
+
+
+def apply_class_weight(y, class_weight, sample_weight):
+    """Per-sample weights from a ``{class: weight}`` dict checked by ``check_class_weight``
+    (labels or one-hot targets), times ``sample_weight`` when there is one."""
+    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0].astype(int)
+    table = np.ones(int(max(max(class_weight), labels.max())) + 1, dtype=np.float32)
+    for cls, w in class_weight.items():
+        table[int(cls)] = w
+    weights = table[labels]
+    return weights if sample_weight is None else weights * sample_weight

@@ -36,7 +36,7 @@ import numpy as np
 
 from glassnet import backend
 from glassnet.core.tensor import Tensor, no_grad
-from glassnet.metrics import Metric
+from glassnet.metrics import Metric, log_value
 
 
 def unpack_x_y_sample_weight(data) -> tuple:
@@ -66,8 +66,9 @@ def _pack(xs: list, ys: list, sw):
     return (x, y) if sw is None else (x, y, sw)
 
 
-def _scalar(value, key: str, who: str) -> float:
-    """A step's log value as a float (Tensors, NumPy scalars and numbers)."""
+def _scalar(value, key: str, who: str):
+    """A step's log value as a float (Tensors, NumPy scalars and numbers), or a float32 array
+    for a vector (a ``Precision`` with several thresholds), as Keras logs it."""
     if isinstance(value, Metric):
         value = value.result()
     array = backend.to_host(value.data if isinstance(value, Tensor) else value)
@@ -75,9 +76,10 @@ def _scalar(value, key: str, who: str) -> float:
         array = np.asarray(array, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(f"{who}: the returned dict must hold numbers; {key!r} is {type(value).__name__}") from None
-    if array.size != 1:
-        raise ValueError(f"{who}: the returned dict must hold scalars; {key!r} has shape {array.shape}")
-    return float(array.reshape(()))
+    if array.size != 1 and array.ndim != 1:
+        raise ValueError(f"{who}: the returned dict must hold scalars (or vectors, one value per threshold); "
+                         f"{key!r} has shape {array.shape}")
+    return log_value(array)
 
 
 class _CompiledMetrics:
@@ -89,7 +91,7 @@ class _CompiledMetrics:
 
     def update_state(self, y, y_pred, sample_weight=None) -> None:
         model = self._model
-        outputs = [o if isinstance(o, Tensor) else Tensor(o) for o in _as_list(y_pred)]
+        outputs = [o if isinstance(o, Tensor) else Tensor(o) for o in model._flat_outputs(y_pred)]
         sw = None if sample_weight is None else backend.to_host(getattr(sample_weight, "data", sample_weight))
         model._update_metrics(model._targets_list(y), outputs, sw)
 
@@ -160,7 +162,7 @@ class TrainingSteps:
             >>> return self.get_metrics_result()           # {"loss": 0.31, "accuracy": 0.9}
         """
         keys = {id(metric): key for _, metric, key in getattr(self, "_metrics", [])}
-        return {keys.get(id(m), m.name): float(m.result()) for m in self.metrics}
+        return {keys.get(id(m), m.name): log_value(m.result()) for m in self.metrics}
 
     @property
     def compiled_metrics(self) -> _CompiledMetrics:
@@ -172,6 +174,22 @@ class TrainingSteps:
             >>> return {m.name: m.result() for m in self.metrics}
         """
         return _CompiledMetrics(self)
+
+    # ------------------------------------------------------------------ outputs
+    def _flat_outputs(self, outputs) -> list:
+        """The model's outputs as a list in ``output_names`` order (a dict of outputs, from a
+        functional model made with ``outputs={...}``, is read by key)."""
+        if isinstance(outputs, dict):
+            names = self.output_names
+            return [outputs[n] for n in names] if set(names) == set(outputs) else list(outputs.values())
+        return _as_list(outputs)
+
+    def _nest_outputs(self, arrays: list):
+        """``predict``'s result: a dict by output name for a model made with ``outputs={...}``,
+        else one array, or a list for several outputs."""
+        if isinstance(getattr(self, "_nested_outputs", None), dict):
+            return dict(zip(self.output_names, arrays))
+        return arrays[0] if len(arrays) == 1 else arrays
 
     # ------------------------------------------------------------------ loss
     def _total_loss(self, ys: list, outputs: list, sample_weight):
@@ -225,7 +243,7 @@ class TrainingSteps:
         """
         self._require_compiled("compute_loss")
         ys = [] if y is None else self._targets_list(y)
-        return self._total_loss(ys, _as_list(y_pred), sample_weight)
+        return self._total_loss(ys, self._flat_outputs(y_pred), sample_weight)
 
     def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
         """tf.keras 2's ``model.compiled_loss``: the loss given to ``compile``, plus the sum of
@@ -235,7 +253,7 @@ class TrainingSteps:
             >>> loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
         """
         self._require_compiled("compiled_loss")
-        ys, outputs, total = self._targets_list(y), _as_list(y_pred), None
+        ys, outputs, total = self._targets_list(y), self._flat_outputs(y_pred), None
         for out, target, loss_fn, w in zip(outputs, ys, self._loss_fns, self._loss_weights):
             if loss_fn is not None:
                 value = loss_fn(target, out, sample_weight=sample_weight)

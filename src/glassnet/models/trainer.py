@@ -11,14 +11,16 @@ Everything else here is bookkeeping: batching, shuffling, metrics, callbacks and
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from glassnet import backend, losses as losses_module, metrics as metrics_module, optimizers
 from glassnet.callbacks import CallbackList, History, ProgbarLogger
 from glassnet.compat import warn_renamed as _warn_renamed
 from glassnet.core.tensor import Tensor, no_grad
-from glassnet.models import input_checks
-from glassnet.models.compile_utils import get_metric
+from glassnet.models import data_sources, input_checks
+from glassnet.models.compile_utils import OutputLoss, get_metric
 from glassnet.models.steps import TrainingSteps
 from glassnet.utils.progbar import Progbar
 
@@ -107,6 +109,9 @@ class Trainer(TrainingSteps):
         else:
             per_output_metrics = [_as_list(metrics) for _ in names]  # one name or metric, or a list
         self._metrics = []  # (output index, metric, log name)
+        if len(names) > 1:  # several outputs: each one's own loss too, as Keras 3 logs it
+            self._metrics += [(i, OutputLoss(fn, f"{names[i]}_loss"), f"{names[i]}_loss")
+                              for i, fn in enumerate(self._loss_fns) if fn is not None]
         for i, items in enumerate(per_output_metrics):
             for item in items:
                 if item == "acc":  # Keras 2.2's short name: kept as asked, with a warning
@@ -162,6 +167,10 @@ class Trainer(TrainingSteps):
     def _targets_list(self, y) -> list:
         names = self.output_names
         if isinstance(y, dict):
+            missing = [n for n in names if n not in y]
+            if missing:
+                raise ValueError(f"targets dict is missing {missing}; the model's outputs are {names}, "
+                                 f"received keys {list(y)}")
             return [_raw(y[n]) for n in names]
         if isinstance(y, (list, tuple)) and len(names) > 1:
             if len(y) != len(names):
@@ -183,7 +192,7 @@ class Trainer(TrainingSteps):
     # ------------------------------------------------------------------ one step
     def _forward_loss(self, xs, ys, sample_weight, training):
         outputs = self(self._model_input([Tensor(a) for a in xs]), training=training)
-        outputs = _as_list(outputs)
+        outputs = self._flat_outputs(outputs)
         # compiled loss + add_loss terms + weight penalties, in training and evaluation alike
         # (Keras's compute_loss), so that evaluate's loss is the one fit minimises
         return self._total_loss(ys, outputs, sample_weight), outputs
@@ -199,7 +208,7 @@ class Trainer(TrainingSteps):
     def _logs(self, loss_tracker) -> dict:
         logs = {"loss": loss_tracker.result()}
         for _, metric, key in self._metrics:
-            logs[key] = float(metric.result())
+            logs[key] = metrics_module.log_value(metric.result())  # a float, or an array per threshold
         return logs
 
     def _train_step(self, xs, ys, sample_weight, params=None):
@@ -221,7 +230,9 @@ class Trainer(TrainingSteps):
             >>> loss = model.train_on_batch(x_batch, y_batch)
         """
         self._require_compiled("train_on_batch")
-        xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
+        # integer inputs cast to floatx as in fit: an int64 batch must not make the step float64
+        xs = input_checks.prepare_inputs(self, self._inputs_list(x), "train_on_batch")
+        ys = [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
         if self._overrides("train_step"):
             self.reset_metrics()  # the result is this batch's, as for the built-in step
@@ -236,7 +247,8 @@ class Trainer(TrainingSteps):
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) on one batch, without training (``test_step`` if overridden)."""
         self._require_compiled("test_on_batch")
-        xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
+        xs = input_checks.prepare_inputs(self, self._inputs_list(x), "test_on_batch")
+        ys = [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
         if self._overrides("test_step"):
             self.reset_metrics()
@@ -252,7 +264,7 @@ class Trainer(TrainingSteps):
         xs = input_checks.prepare_inputs(self, self._inputs_list(x), "predict_on_batch")
         with no_grad():
             out = self(self._model_input([Tensor(a) for a in xs]), training=False)
-        return [o.numpy() for o in out] if isinstance(out, (list, tuple)) else out.numpy()
+        return self._nest_outputs([o.numpy() for o in self._flat_outputs(out)])
 
     def _format_result(self, logs, return_dict):
         if return_dict:
@@ -263,11 +275,15 @@ class Trainer(TrainingSteps):
     # ------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, seed=None):
+            sample_weight=None, initial_epoch=0, seed=None, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1):
         """Train for ``epochs`` passes over the data.
 
         Args:
-            x: inputs: an array, a list of arrays (several inputs) or a dict by input name.
+            x: inputs: an array, a list of arrays (several inputs) or a dict by input name; or
+                a generator / ``utils.Sequence`` / ``utils.PyDataset`` of ``(x, y)`` or
+                ``(x, y, sample_weight)`` batches (``y`` is then None; see
+                ``glassnet.models.data_sources``), drawn afresh every epoch.
             y: targets, matching the outputs the same way.
             batch_size: samples per gradient step (default 32).
             epochs: index of the last epoch (training runs from ``initial_epoch`` to it).
@@ -285,6 +301,11 @@ class Trainer(TrainingSteps):
             seed: seed for shuffling (default: glassnet's global generator). With a seed, the
                 order of epoch ``k`` does not depend on ``initial_epoch``, so a resumed run
                 shuffles like an uninterrupted one.
+            steps_per_epoch: batches per epoch when ``x`` is a generator or Sequence (default:
+                ``len(x)`` for a Sequence, until the generator is exhausted for a generator).
+            validation_steps: batches of a generator ``validation_data`` per validation.
+            validation_freq: validate every this many epochs (an int), or after the epochs
+                listed (1-based, a list), as in Keras.
 
         Callbacks run in the order given, then ``History`` and the progress bar. A callback
         stops training by setting ``model.stop_training = True``: from an epoch hook after
@@ -304,6 +325,16 @@ class Trainer(TrainingSteps):
         custom = self._overrides("train_step")
         if x is None:
             raise ValueError("fit: expected x (the inputs), received None")
+        source = None
+        if data_sources.is_batch_source(x):  # a generator or Sequence: batches drawn every epoch
+            if y is not None or sample_weight is not None:
+                raise ValueError("fit: y and sample_weight must be None when x is a generator or Sequence; its "
+                                 "batches carry them as (x, y) or (x, y, sample_weight)")
+            if validation_split:
+                raise ValueError("fit: validation_split needs arrays; with a generator or Sequence pass "
+                                 "validation_data (another one, or arrays)")
+            source = data_sources.BatchSource(x, steps_per_epoch, "fit")
+            x, y, sample_weight = source.peek()  # the first batch: checks, building the model
         if y is None and not custom and any(fn is not None for fn in self._loss_fns):
             raise ValueError("fit: the compiled loss needs targets y, received None; pass y, or compile "
                              "without a loss for a model that adds its own with add_loss")
@@ -313,7 +344,9 @@ class Trainer(TrainingSteps):
         sw = None if sample_weight is None else _raw(sample_weight)
         xs, n = input_checks.check_data(self, xs, ys, sw, "fit")  # once: sizes, NaN/Inf, dtypes, targets
         val = None
-        if validation_data is not None:
+        if validation_data is not None and data_sources.is_batch_source(validation_data):
+            val = data_sources.BatchSource(validation_data, validation_steps, "fit (validation_data)")
+        elif validation_data is not None:
             vx, vy, val_weights = input_checks.validation_parts(validation_data)
             val_weights = None if val_weights is None else _raw(val_weights)
             val = input_checks.check_validation(self, (self._inputs_list(vx), self._targets_list(vy), val_weights))
@@ -328,8 +361,11 @@ class Trainer(TrainingSteps):
         if n == 0:
             raise ValueError("fit: no training samples")
         if class_weight is not None:  # as in Keras, the training part only: validation is unweighted
-            sw = _apply_class_weight(ys[0], input_checks.check_class_weight(self, ys[0], class_weight), sw)
-        steps = -(-n // batch_size)
+            class_weight = input_checks.check_class_weight(self, ys[0], class_weight)
+            sw = input_checks.apply_class_weight(ys[0], class_weight, sw)
+        steps = -(-n // batch_size) if source is None else source.steps
+        if source is not None:
+            batch_size, n = None, None  # the source's batches decide; the sample count is unknown
         history = History()
         # Keras's order: the user's callbacks, then History, then the progress bar, so that keys
         # a callback adds to the epoch logs (LearningRateScheduler's learning_rate) are recorded
@@ -354,7 +390,7 @@ class Trainer(TrainingSteps):
             self._fit_starting = False
         if self._resume_epoch is not None:
             initial_epoch, self._resume_epoch = self._resume_epoch, None
-        if shuffle and seed is not None:
+        if shuffle and seed is not None and source is None:
             # with a seed, epoch k gets the same order whether training started at 0 or resumed
             for _ in range(min(initial_epoch, epochs)):
                 rng.permutation(n)
@@ -367,13 +403,21 @@ class Trainer(TrainingSteps):
             # mid-epoch (which resets model.metrics) cannot reset the epoch's loss
             loss_tracker = metrics_module.Mean(name="loss")
             cbs.on_epoch_begin(epoch)
-            order = rng.permutation(n) if shuffle else None
+            order = rng.permutation(n) if shuffle and source is None else None
             params = self.trainable_weights  # once per epoch: freezing takes effect at the next one
-            for step in range(steps):
-                lo, hi = step * batch_size, min((step + 1) * batch_size, n)
-                index = slice(lo, hi) if order is None else order[lo:hi]
-                xb, yb = [a[index] for a in xs], [a[index] for a in ys]
-                swb = None if sw is None else sw[index]
+            drawn = None if source is None else source.epoch()
+            for step in range(steps) if steps is not None else itertools.count():
+                if drawn is None:
+                    lo, hi = step * batch_size, min((step + 1) * batch_size, n)
+                    index = slice(lo, hi) if order is None else order[lo:hi]
+                    xb, yb = [a[index] for a in xs], [a[index] for a in ys]
+                    swb = None if sw is None else sw[index]
+                else:
+                    batch = next(drawn, None)
+                    if batch is None:  # the generator is exhausted: the epoch ends here
+                        break
+                    xb, yb, swb = self._source_batch(batch, class_weight)
+                    lo, hi = 0, len(xb[0])
                 cbs.on_train_batch_begin(step)
                 if custom:
                     logs = self._run_step("train_step", xb, yb, swb)
@@ -385,10 +429,18 @@ class Trainer(TrainingSteps):
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:  # set by a batch hook (TerminateOnNaN): end the epoch now
                     break
+            if source is not None:
+                source.end_epoch()  # a Sequence's on_epoch_end (reshuffling), before validation as in Keras
             logs = dict(logs) if custom else self._logs(loss_tracker)  # custom: the last batch's dict
             loss_watch.epoch_end(epoch, logs)
-            if val is not None:
-                val_logs = self._evaluate_arrays(*val, batch_size=batch_size)
+            if val is not None and data_sources.validate_now(validation_freq, epoch):
+                if isinstance(val, data_sources.BatchSource):  # this epoch's validation batches, in order
+                    vx, vy, vsw, size = val.collect()
+                    checked = input_checks.check_validation(self, (self._inputs_list(vx), self._targets_list(vy),
+                                                                   None if vsw is None else _raw(vsw)))
+                    val_logs = self._evaluate_arrays(*checked, batch_size=size)
+                else:
+                    val_logs = self._evaluate_arrays(*val, batch_size=batch_size or DEFAULT_BATCH_SIZE)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -422,6 +474,16 @@ class Trainer(TrainingSteps):
             raise ValueError(f"resume_at_epoch: expected a non-negative integer epoch, received {epoch!r}")
         self._resume_epoch = int(epoch)
 
+    def _source_batch(self, batch, class_weight):
+        """A batch from a generator or Sequence as ``fit``'s lists (checked as arrays are)."""
+        bx, by, bsw = batch
+        xs, ys = self._inputs_list(bx), [] if by is None else self._targets_list(by)
+        sw = None if bsw is None else _raw(bsw)
+        xs, _ = input_checks.check_data(self, xs, ys, sw, "fit")
+        if class_weight is not None and ys:
+            sw = input_checks.apply_class_weight(ys[0], class_weight, sw)
+        return xs, ys, sw
+
     # ------------------------------------------------------------------ evaluate / predict
     def _evaluate_arrays(self, xs, ys, sw, batch_size, callbacks=None, verbose=0):
         n = self._check_lengths(xs + ys + [sw])
@@ -451,8 +513,11 @@ class Trainer(TrainingSteps):
         return dict(logs) if custom else self._logs(tracker)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, callbacks=None,
-                 return_dict=False):
+                 return_dict=False, steps=None):
         """Loss and metrics on data, in inference mode (dropout off).
+
+        ``x`` may be a generator or Sequence of ``(x, y)`` batches (``steps`` of them; default
+        all of a Sequence, or until the generator is exhausted).
 
         Returns:
             The loss if no metrics were compiled, else ``[loss, *metrics]`` (Keras's order),
@@ -462,6 +527,8 @@ class Trainer(TrainingSteps):
             >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
         """
         self._require_compiled("evaluate")
+        if data_sources.is_batch_source(x):
+            x, y, sample_weight, batch_size = data_sources.BatchSource(x, steps, "evaluate").collect()
         xs, ys = self._inputs_list(x), [] if y is None else self._targets_list(y)
         sw = None if sample_weight is None else _raw(sample_weight)
         xs, _ = input_checks.check_data(self, xs, ys, sw, "evaluate")
@@ -471,13 +538,17 @@ class Trainer(TrainingSteps):
         cbs.on_test_end(logs)
         return self._format_result(logs, return_dict)
 
-    def predict(self, x, batch_size=None, verbose=0, callbacks=None):
-        """The model's outputs for ``x`` in inference mode, as NumPy array(s).
+    def predict(self, x, batch_size=None, verbose=0, callbacks=None, steps=None):
+        """The model's outputs for ``x`` in inference mode, as NumPy array(s) (a dict for a
+        model made with ``outputs={...}``). ``x`` may be a generator or Sequence of batches
+        (``x`` or ``(x, y)``, the ``y`` ignored), ``steps`` of them.
 
         Example:
             >>> probabilities = model.predict(x_test[:10])
             >>> probabilities.argmax(axis=1)
         """
+        if data_sources.is_batch_source(x):
+            x, _, _, batch_size = data_sources.BatchSource(x, steps, "predict").collect()
         xs = self._inputs_list(x)
         xs, n = input_checks.check_data(self, xs, None, None, "predict")
         batch_size = _batch_size(batch_size, "predict")
@@ -491,7 +562,7 @@ class Trainer(TrainingSteps):
                 cbs.on_predict_batch_begin(step)
                 lo, hi = step * batch_size, min((step + 1) * batch_size, n)
                 out = self(self._model_input([Tensor(a[lo:hi]) for a in xs]), training=False)
-                chunks.append([o.numpy() for o in out] if isinstance(out, (list, tuple)) else [out.numpy()])
+                chunks.append([o.numpy() for o in self._flat_outputs(out)])
                 cbs.on_predict_batch_end(step)
                 if bar is not None:
                     bar.update(step + 1)
@@ -499,7 +570,7 @@ class Trainer(TrainingSteps):
         if not chunks:
             raise ValueError("predict: received no samples")
         results = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
-        return results[0] if len(results) == 1 else results
+        return self._nest_outputs(results)
 
 
 def _single(loss: float, n: int) -> metrics_module.Mean:
@@ -523,13 +594,3 @@ def _is_plain(value) -> bool:
     if isinstance(value, dict):
         return all(_is_plain(v) for v in value.values())
     return False
-
-
-def _apply_class_weight(y, class_weight, sample_weight):
-    """Per-sample weights from a {class: weight} dict (labels or one-hot targets)."""
-    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0].astype(int)
-    table = np.ones(int(max(max(class_weight), labels.max())) + 1, dtype=np.float32)
-    for cls, w in class_weight.items():
-        table[int(cls)] = w
-    weights = table[labels]
-    return weights if sample_weight is None else weights * sample_weight

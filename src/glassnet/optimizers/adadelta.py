@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from glassnet.backend import array_module
-from glassnet.optimizers.base import Optimizer, check_in_range
-from glassnet.optimizers.weight_decay import WeightDecay
+from glassnet.optimizers.base import Optimizer
 
 
-class Adadelta(WeightDecay, Optimizer):
+class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012), Keras 3's rule.
 
     Each weight keeps two moving averages, both starting at 0: ``acc_g`` of its squared
@@ -26,7 +25,7 @@ class Adadelta(WeightDecay, Optimizer):
         learning_rate: float or schedule (see ``Optimizer``). Defaults to 0.001.
         rho: decay of the moving averages, in [0, 1). Defaults to 0.95.
         epsilon: small constant added inside both square roots. Defaults to 1e-7.
-        weight_decay: optional decoupled weight decay (see ``optimizers.weight_decay``).
+        weight_decay: optional decoupled weight decay (see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
@@ -36,17 +35,14 @@ class Adadelta(WeightDecay, Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
-        self.rho = check_in_range(rho, "rho", "Adadelta", 0.0, 1.0, high_inclusive=False)
-        self.epsilon = check_in_range(epsilon, "epsilon", "Adadelta", 0.0, float("inf"))
-        self._init_weight_decay(weight_decay)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
+        self._set_shared(rho=rho, epsilon=epsilon)
 
     @property
     def slot_names(self):
         return ("accumulated_grad", "accumulated_delta_var")
 
     def update_step(self, grad, param, lr):
-        self._decay(param, lr)
         w = param.data
         xp, dt = array_module(w), w.dtype.type
         slots = self._slots_for(param)

@@ -26,19 +26,21 @@ class Adagrad(Optimizer):
         learning_rate: float or schedule (see ``Optimizer``). Defaults to 0.001.
         initial_accumulator_value: non-negative starting value of ``acc``. Defaults to 0.1.
         epsilon: small constant added inside the square root. Defaults to 1e-7.
+        weight_decay: optional decoupled weight decay, ``w = w - lr * weight_decay * w`` before
+            each update (Keras 3's; see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
         >>> model.compile(optimizer=Adagrad(learning_rate=0.01), loss="mse")
     """
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, name=None):
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
         self.initial_accumulator_value = check_in_range(
             initial_accumulator_value, "initial_accumulator_value", "Adagrad", 0.0, float("inf"))
-        self.epsilon = check_in_range(epsilon, "epsilon", "Adagrad", 0.0, float("inf"))
+        self._set_shared(epsilon=epsilon)
 
     @property
     def slot_names(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from glassnet.backend import array_module
-from glassnet.optimizers.base import Optimizer, check_in_range
+from glassnet.optimizers.base import Optimizer
 
 
 class Adam(Optimizer):
@@ -35,19 +35,20 @@ class Adam(Optimizer):
         beta_2: decay of the squared-gradient average, in [0, 1). Defaults to 0.999.
         epsilon: small constant added to ``sqrt(v)``. Defaults to 1e-7.
         amsgrad: use the AMSGrad variant. Defaults to False.
+        weight_decay: optional decoupled weight decay, ``w = w - lr * weight_decay * w`` before
+            each update (Keras 3's; see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
         >>> model.compile(optimizer=Adam(learning_rate=1e-3), loss="sparse_categorical_crossentropy")
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, clipnorm=None,
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, weight_decay=None,
+                 clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
-        self.beta_1 = check_in_range(beta_1, "beta_1", "Adam", 0.0, 1.0, high_inclusive=False)
-        self.beta_2 = check_in_range(beta_2, "beta_2", "Adam", 0.0, 1.0, high_inclusive=False)
-        self.epsilon = check_in_range(epsilon, "epsilon", "Adam", 0.0, float("inf"))
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
+        self._set_shared(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.amsgrad = bool(amsgrad)
 
     @property

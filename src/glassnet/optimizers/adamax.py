@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from glassnet.backend import array_module
-from glassnet.optimizers.base import Optimizer, check_in_range
-from glassnet.optimizers.weight_decay import WeightDecay
+from glassnet.optimizers.base import Optimizer
 
 
-class Adamax(WeightDecay, Optimizer):
+class Adamax(Optimizer):
     """Adamax (Kingma and Ba, 2014, section 7.1), Keras 3's rule.
 
     Like ``Adam``, with ``m`` a moving average of the gradient, but the divisor ``u`` is an
@@ -26,7 +25,7 @@ class Adamax(WeightDecay, Optimizer):
         beta_1: decay of the gradient average, in [0, 1). Defaults to 0.9.
         beta_2: decay of the infinity norm, in [0, 1). Defaults to 0.999.
         epsilon: small constant added to ``u``. Defaults to 1e-7.
-        weight_decay: optional decoupled weight decay (see ``optimizers.weight_decay``).
+        weight_decay: optional decoupled weight decay (see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
@@ -36,18 +35,14 @@ class Adamax(WeightDecay, Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
-        self.beta_1 = check_in_range(beta_1, "beta_1", "Adamax", 0.0, 1.0, high_inclusive=False)
-        self.beta_2 = check_in_range(beta_2, "beta_2", "Adamax", 0.0, 1.0, high_inclusive=False)
-        self.epsilon = check_in_range(epsilon, "epsilon", "Adamax", 0.0, float("inf"))
-        self._init_weight_decay(weight_decay)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
+        self._set_shared(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
 
     @property
     def slot_names(self):
         return ("momentum", "norm")
 
     def update_step(self, grad, param, lr):
-        self._decay(param, lr)
         w = param.data
         xp, dt = array_module(w), w.dtype.type
         slots = self._slots_for(param)

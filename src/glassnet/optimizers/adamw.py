@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from glassnet.optimizers.adam import Adam
-from glassnet.optimizers.weight_decay import WeightDecay
 
 
-class AdamW(WeightDecay, Adam):
+class AdamW(Adam):
     """AdamW (Loshchilov and Hutter, 2019), Keras 3's rule: Adam after a decoupled weight decay.
 
     At step ``t``, each weight first shrinks, then takes Adam's step (see ``Adam``)::
@@ -40,8 +39,5 @@ class AdamW(WeightDecay, Adam):
                  amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,
                          clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
+        # the decay itself is the base class's (Optimizer._apply_pairs, before Adam's step)
         self._init_weight_decay(weight_decay, required=True)
-
-    def update_step(self, grad, param, lr):
-        self._decay(param, lr)              # w = w - lr * weight_decay * w
-        super().update_step(grad, param, lr)

@@ -18,6 +18,12 @@ subclass's ``update_step``. This base class does the rest, the same for all of t
    in place and keeps its dtype (float32 stays float32);
 5. count the step in ``iterations``.
 
+With ``weight_decay`` set (any optimizer, as in Keras 3), step 4 starts with the decoupled
+decay ``w = w - lr * weight_decay * w`` of each weight (Loshchilov and Hutter, 2019): unlike an
+L2 penalty added to the loss, the shrinking does not pass through Adam's or RMSprop's
+per-weight scaling, so every weight decays at the same rate; ``AdamW`` is ``Adam`` with it on.
+``exclude_from_weight_decay`` leaves chosen weights (biases, normalisation scales) out.
+
 Optimizer state (momentum buffers, Adam's moment estimates) is kept per parameter, keyed by the
 parameter's hierarchical name (``"dense_1/kernel"``), created the first time the parameter is
 updated. ``get_state()`` gives it as a flat dict of arrays (``"dense_1/kernel/momentum"``,
@@ -27,12 +33,13 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
-from glassnet.backend import array_module, to_host
+from glassnet.backend import array_module, move_like, to_host
 from glassnet.core.tensor import Tensor
 from glassnet.optimizers import schedules
 
@@ -57,6 +64,11 @@ def check_in_range(value, name: str, who: str, low: float, high: float, high_inc
         bracket = "]" if high_inclusive else ")"
         raise ValueError(f"{who}: expected {name} in [{low}, {high}{bracket}, received {value!r}")
     return float(value)
+
+
+# the ranges of the hyperparameters several optimizers share: (low, high, high included?)
+_SHARED_RANGES = {"beta_1": (0.0, 1.0, False), "beta_2": (0.0, 1.0, False), "rho": (0.0, 1.0, False),
+                  "epsilon": (0.0, math.inf, True), "momentum": (0.0, 1.0, True)}
 
 
 def global_norm(grads) -> float:
@@ -117,6 +129,8 @@ class Optimizer:
         global_clipnorm: if set, all gradients are rescaled together so that their combined
             L2 norm is at most this. At most one of the three clipping options can be set.
         name: a name for the optimizer (defaults to the class name in lower case).
+        weight_decay: if set, a non-negative rate of decoupled weight decay: before its update
+            each weight becomes ``w - lr * weight_decay * w`` (Keras 3's rule, every optimizer).
 
     Example:
         >>> import numpy as np
@@ -128,7 +142,8 @@ class Optimizer:
         array([0.8, 1.6], dtype=float32)
     """
 
-    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None, name=None,
+                 weight_decay=None):
         who = type(self).__name__
         self.learning_rate = learning_rate  # validated by the property setter below
         self.clipnorm = _check_positive_or_none(clipnorm, "clipnorm", who)
@@ -145,6 +160,62 @@ class Optimizer:
         self.iterations = 0      # number of apply() calls so far
         self._slots = {}         # {parameter name: {slot name: array}}
         self._specs = {}         # {parameter name: (shape, dtype)} of every parameter seen
+        self._init_weight_decay(weight_decay)
+
+    def _set_shared(self, **values) -> None:
+        """Check and set the hyperparameters several optimizers share, with one message format:
+        ``beta_1``, ``beta_2``, ``rho`` in [0, 1), ``epsilon`` >= 0, ``momentum`` in [0, 1].
+
+        Example:
+            >>> self._set_shared(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)   # in __init__
+        """
+        who = type(self).__name__
+        for name, value in values.items():
+            low, high, inclusive = _SHARED_RANGES[name]
+            setattr(self, name, check_in_range(value, name, who, low, high, high_inclusive=inclusive))
+
+    # ----------------------------------------------------------------- weight decay
+    def _init_weight_decay(self, weight_decay, required: bool = False) -> None:
+        """Set ``weight_decay`` (None: off; ``required``: AdamW, where None is an error)."""
+        who = type(self).__name__
+        if weight_decay is None and required:
+            raise ValueError(f"{who}: expected weight_decay to be a non-negative number, received None")
+        self.weight_decay = None if weight_decay is None else check_in_range(
+            weight_decay, "weight_decay", who, 0.0, float("inf"))
+        self._excluded_names = set()
+        self._excluded_pattern = None
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Leave some weights out of the decay (Keras 3's method), typically biases and
+        normalisation scales.
+
+        Args:
+            var_list: weights (``Parameter``) to exclude, matched by their name.
+            var_names: strings; a weight whose name contains one of them (as a regular
+                expression, ``re.search``) is excluded: ``["bias"]`` matches ``"dense/bias"``.
+
+        Example:
+            >>> opt = AdamW(weight_decay=0.01)
+            >>> opt.exclude_from_weight_decay(var_names=["bias"])
+        """
+        if var_names is not None and (isinstance(var_names, str) or
+                                      not all(isinstance(n, str) for n in var_names)):
+            raise TypeError(f"{type(self).__name__}: expected var_names to be a list of strings, "
+                            f"received {var_names!r}")
+        self._excluded_names = {p.name for p in (var_list or ())}
+        self._excluded_pattern = re.compile("|".join(var_names)) if var_names else None
+
+    def _decays(self, param) -> bool:
+        if not self.weight_decay or param.name in self._excluded_names:
+            return False
+        return not (self._excluded_pattern is not None and param.name is not None
+                    and self._excluded_pattern.search(param.name))
+
+    def _decay(self, param, lr: float) -> None:
+        """``w = w - lr * weight_decay * w``, in place, in the weight's dtype."""
+        if self._decays(param):
+            w = param.data
+            w -= w * w.dtype.type(lr * self.weight_decay)
 
     def __init_subclass__(cls, **kwargs):
         # Keras 2 programs write Adam(lr=0.01): each subclass's __init__ takes ``lr=`` as
@@ -229,9 +300,9 @@ class Optimizer:
             return slots
         some = next(iter(slots.values()), data)
         xp = array_module(data)
-        if array_module(some) is not xp:  # state restored by set_state lives on the host
+        if array_module(some) is not xp:  # restored by set_state on the host, or the weights moved (model.to)
             for s in slots:
-                slots[s] = xp.asarray(slots[s])
+                slots[s] = move_like(slots[s], data)
         if some.shape != data.shape:
             raise ValueError(f"{self.name}: state for parameter {param.name!r} has shape {some.shape}, but the "
                              f"parameter has shape {data.shape} (is this optimizer shared by two models, "
@@ -438,6 +509,8 @@ class Optimizer:
         grads = self._clip(grads)
         lr = self.current_learning_rate()
         for g, p in zip(grads, params):
+            if getattr(self, "weight_decay", None):  # (a subclass may skip Optimizer.__init__)
+                self._decay(p, lr)  # decoupled: before the update, outside its scaling (Keras 3)
             self.update_step(g, p, lr)
         self.iterations += 1
 
@@ -451,8 +524,12 @@ class Optimizer:
                                  f"get_config(). Use a schedule class with get_config(), or save without "
                                  f"the optimizer")
             lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
-        return {"name": self.name, "learning_rate": lr, "clipnorm": self.clipnorm,
-                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+        config = {"name": self.name, "learning_rate": lr, "clipnorm": self.clipnorm,
+                  "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+        # only when set: a custom subclass need not take the argument
+        if getattr(self, "weight_decay", None) is not None:
+            config["weight_decay"] = self.weight_decay
+        return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None) -> "Optimizer":

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from glassnet.backend import array_module
 from glassnet.optimizers.base import Optimizer, check_in_range
-from glassnet.optimizers.weight_decay import WeightDecay
 
 _INF = float("inf")
 
 
-class Ftrl(WeightDecay, Optimizer):
+class Ftrl(Optimizer):
     """FTRL-Proximal ("Follow The Regularized Leader", McMahan et al., 2013), Keras 3's rule.
 
     Made for large, sparse linear models (click prediction): the L1 term sets weights to
@@ -36,7 +35,7 @@ class Ftrl(WeightDecay, Optimizer):
         l2_shrinkage_regularization_strength: non-negative; an L2 penalty on the gradient
             (shrinkage) rather than on the stabilised weight. Defaults to 0.
         beta: non-negative; adds ``beta / (2 lr)`` to the L2 strength. Defaults to 0.
-        weight_decay: optional decoupled weight decay (see ``optimizers.weight_decay``).
+        weight_decay: optional decoupled weight decay (see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
@@ -49,7 +48,7 @@ class Ftrl(WeightDecay, Optimizer):
                  l2_shrinkage_regularization_strength=0.0, beta=0.0, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
         self.learning_rate_power = check_in_range(learning_rate_power, "learning_rate_power", "Ftrl", -_INF, 0.0)
         self.initial_accumulator_value = check_in_range(
             initial_accumulator_value, "initial_accumulator_value", "Ftrl", 0.0, _INF)
@@ -60,7 +59,6 @@ class Ftrl(WeightDecay, Optimizer):
         self.l2_shrinkage_regularization_strength = check_in_range(
             l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", "Ftrl", 0.0, _INF)
         self.beta = check_in_range(beta, "beta", "Ftrl", 0.0, _INF)
-        self._init_weight_decay(weight_decay)
 
     @property
     def slot_names(self):
@@ -76,7 +74,6 @@ class Ftrl(WeightDecay, Optimizer):
         if lr <= 0:
             raise ValueError(f"{self.name}: Ftrl divides by the learning rate; expected a positive learning "
                              f"rate, received {lr!r} at step {self.iterations}")
-        self._decay(param, lr)
         w = param.data
         xp, dt = array_module(w), w.dtype.type
         slots = self._slots_for(param)

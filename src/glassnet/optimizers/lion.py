@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from glassnet.backend import array_module
 from glassnet.optimizers.base import Optimizer, check_in_range
-from glassnet.optimizers.weight_decay import WeightDecay
 
 
-class Lion(WeightDecay, Optimizer):
+class Lion(Optimizer):
     """Lion ("EvoLved Sign Momentum", Chen et al., 2023), Keras 3's rule.
 
     Every weight moves by exactly ``lr`` per step, in the direction of the sign of a blend of
@@ -23,7 +22,7 @@ class Lion(WeightDecay, Optimizer):
         learning_rate: float or schedule (see ``Optimizer``). Defaults to 0.001.
         beta_1: weight of the momentum in the step's direction, in (0, 1]. Defaults to 0.9.
         beta_2: decay of the momentum, in [0, 1]. Defaults to 0.99.
-        weight_decay: optional decoupled weight decay (see ``optimizers.weight_decay``).
+        weight_decay: optional decoupled weight decay (see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
@@ -33,20 +32,18 @@ class Lion(WeightDecay, Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
         self.beta_1 = check_in_range(beta_1, "beta_1", "Lion", 0.0, 1.0)
         if self.beta_1 == 0.0:
             raise ValueError("Lion: expected beta_1 in (0.0, 1.0] (at 0 Lion is plain sign descent), "
                              "received 0.0")
         self.beta_2 = check_in_range(beta_2, "beta_2", "Lion", 0.0, 1.0)
-        self._init_weight_decay(weight_decay)
 
     @property
     def slot_names(self):
         return ("momentum",)
 
     def update_step(self, grad, param, lr):
-        self._decay(param, lr)
         w = param.data
         xp, dt = array_module(w), w.dtype.type
         m = self._slots_for(param)["momentum"]

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from glassnet.backend import array_module
-from glassnet.optimizers.base import Optimizer, check_in_range
-from glassnet.optimizers.weight_decay import WeightDecay
+from glassnet.optimizers.base import Optimizer
 
 
-class Nadam(WeightDecay, Optimizer):
+class Nadam(Optimizer):
     """Nadam (Dozat, 2016), Keras 3's rule: Adam whose momentum looks one step ahead.
 
     A momentum coefficient that warms up with the step number ``t = 1, 2, ...``, and the
@@ -33,7 +32,7 @@ class Nadam(WeightDecay, Optimizer):
         beta_1: decay of the gradient average, in [0, 1). Defaults to 0.9.
         beta_2: decay of the squared-gradient average, in [0, 1). Defaults to 0.999.
         epsilon: small constant added to ``sqrt(v_hat)``. Defaults to 1e-7.
-        weight_decay: optional decoupled weight decay (see ``optimizers.weight_decay``).
+        weight_decay: optional decoupled weight decay (see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
@@ -43,11 +42,8 @@ class Nadam(WeightDecay, Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
-        self.beta_1 = check_in_range(beta_1, "beta_1", "Nadam", 0.0, 1.0, high_inclusive=False)
-        self.beta_2 = check_in_range(beta_2, "beta_2", "Nadam", 0.0, 1.0, high_inclusive=False)
-        self.epsilon = check_in_range(epsilon, "epsilon", "Nadam", 0.0, float("inf"))
-        self._init_weight_decay(weight_decay)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
+        self._set_shared(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self._product = (0, 1.0)  # (t, prod_t), so that each step multiplies in one factor
 
     @property
@@ -69,7 +65,6 @@ class Nadam(WeightDecay, Optimizer):
         return prod
 
     def update_step(self, grad, param, lr):
-        self._decay(param, lr)
         w = param.data
         xp, dt = array_module(w), w.dtype.type
         slots = self._slots_for(param)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from glassnet.backend import array_module
-from glassnet.optimizers.base import Optimizer, check_in_range
+from glassnet.optimizers.base import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -34,19 +34,19 @@ class RMSprop(Optimizer):
         momentum: in [0, 1]. Defaults to 0.
         epsilon: small constant added inside the square root. Defaults to 1e-7.
         centered: divide by the estimated variance instead of the mean square. Defaults to False.
+        weight_decay: optional decoupled weight decay, ``w = w - lr * weight_decay * w`` before
+            each update (Keras 3's; see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
         >>> model.compile(optimizer=RMSprop(learning_rate=0.001), loss="mse")
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, name=None):
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
-        self.rho = check_in_range(rho, "rho", "RMSprop", 0.0, 1.0, high_inclusive=False)
-        self.momentum = check_in_range(momentum, "momentum", "RMSprop", 0.0, 1.0)
-        self.epsilon = check_in_range(epsilon, "epsilon", "RMSprop", 0.0, float("inf"))
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
+        self._set_shared(rho=rho, momentum=momentum, epsilon=epsilon)
         self.centered = bool(centered)
 
     @property

@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with optional (Nesterov) momentum."""
 from __future__ import annotations
 
-from glassnet.optimizers.base import Optimizer, check_in_range
+from glassnet.optimizers.base import Optimizer
 
 
 class SGD(Optimizer):
@@ -31,6 +31,8 @@ class SGD(Optimizer):
         learning_rate: float or schedule (see ``Optimizer``). Defaults to 0.01.
         momentum: float in [0, 1]; 0 is plain gradient descent. Defaults to 0.
         nesterov: whether to use Nesterov momentum. Defaults to False.
+        weight_decay: optional decoupled weight decay, ``w = w - lr * weight_decay * w`` before
+            each update (Keras 3's; see ``Optimizer``).
         clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
 
     Example:
@@ -38,11 +40,11 @@ class SGD(Optimizer):
         >>> model.compile(optimizer=opt, loss="mse")
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, name=None):
         super().__init__(learning_rate, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, name=name)
-        self.momentum = check_in_range(momentum, "momentum", "SGD", 0.0, 1.0)
+                         global_clipnorm=global_clipnorm, name=name, weight_decay=weight_decay)
+        self._set_shared(momentum=momentum)
         self.nesterov = bool(nesterov)
 
     @property

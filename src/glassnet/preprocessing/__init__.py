@@ -4,7 +4,8 @@ One module per kind of data, every public name also importable from here
 (``from glassnet.preprocessing import StandardScaler``):
 
 - ``labels``: ``to_categorical`` (one-hot class labels)
-- ``image``: ``normalize_images`` (0-255 pixels to [0, 1])
+- ``image``: ``normalize_images`` (0-255 pixels to [0, 1]), Keras 2's ``ImageDataGenerator``
+  (random augmentation, batches for ``fit``)
 - ``tabular``: ``StandardScaler``, ``MinMaxScaler``, ``train_test_split``,
   ``train_val_test_split``, ``batches``
 - ``text``: Keras 2's ``Tokenizer`` and ``text_to_word_sequence`` (words to indices)
@@ -35,7 +36,7 @@ And for text (course section 5):
            [0, 0, 4]], dtype=int32)
 """
 from glassnet.preprocessing import sequence, text  # noqa: F401
-from glassnet.preprocessing.image import normalize_images
+from glassnet.preprocessing.image import ImageDataGenerator, normalize_images
 from glassnet.preprocessing.labels import to_categorical
 from glassnet.preprocessing.sequence import pad_sequences
 from glassnet.preprocessing.tabular import (MinMaxScaler, StandardScaler, batches, train_test_split,
@@ -45,6 +46,7 @@ from glassnet.preprocessing.text import Tokenizer, text_to_word_sequence
 __all__ = [
     "to_categorical",
     "normalize_images",
+    "ImageDataGenerator",
     "StandardScaler",
     "MinMaxScaler",
     "train_test_split",

@@ -1,4 +1,5 @@
-"""Image pixels as floats: ``normalize_images`` scales 0-255 integers to [0, 1].
+"""Image pixels as floats: ``normalize_images`` scales 0-255 integers to [0, 1]; and Keras 2's
+``ImageDataGenerator`` (random augmentation for ``fit``, in ``image_generator.py``).
 
 Example:
     >>> import numpy as np
@@ -12,7 +13,9 @@ import numpy as np
 
 from glassnet import backend
 
-__all__ = ["normalize_images"]
+from glassnet.preprocessing.image_generator import ImageDataGenerator, NumpyArrayIterator
+
+__all__ = ["normalize_images", "ImageDataGenerator", "NumpyArrayIterator"]
 
 
 def normalize_images(x, dtype: str | None = None) -> np.ndarray:

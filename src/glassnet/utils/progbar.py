@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 import time
 
+import numpy as np
+
 
 def _format_time(seconds: float) -> str:
     if seconds >= 3600:
@@ -32,6 +34,8 @@ def format_logs(logs: dict) -> str:
     """``' - loss: 0.1234 - accuracy: 0.9876'`` from a logs dict."""
     parts = []
     for key, value in logs.items():
+        if isinstance(value, np.ndarray) and value.size > 1 and value.dtype.kind in "biuf":
+            value = value.mean()  # one value per threshold (Precision(thresholds=[...])): Keras shows the mean
         if isinstance(value, float) or hasattr(value, "__float__"):
             v = float(value)
             parts.append(f"{key}: {v:.4f}" if abs(v) >= 1e-3 or v == 0 else f"{key}: {v:.4e}")
