@@ -19,7 +19,7 @@ import json
 
 import numpy as np
 
-from benchmarks.harness import compare, profile_ops, time_steps
+from benchmarks.harness import compare, profile_ops, time_steps, torch_sgd_step
 
 SIDE, FILTERS = 28, 32
 
@@ -76,18 +76,8 @@ def glassnet_step(batch, lr):
 
 def torch_step(batch, lr):
     import torch
-    model = torch_model()
     noisy, clean = (torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2))) for a in _data(batch))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = torch.nn.BCELoss()
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(noisy), clean)
-        loss.backward()
-        opt.step()
-        return loss.item()
-    return step
+    return torch_sgd_step(torch_model(), noisy, clean, lr, torch.nn.BCELoss())
 
 
 CONTENDERS = {"pytorch": torch_step, "glassnet": glassnet_step}

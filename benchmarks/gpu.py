@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 from benchmarks import cnn, lstm, mlp
-from benchmarks.harness import compare, time_steps
+from benchmarks.harness import compare, time_steps, torch_sgd_step
 
 WORKLOADS = {  # name -> default batch, as in the CPU benchmarks
     "mlp": 128,
@@ -100,15 +100,7 @@ def torch_cuda_step(workload, batch, lr=0.01):
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
     x, y = torch.from_numpy(x).cuda(), torch.from_numpy(y).cuda()
     loss_fn = torch.nn.functional.mse_loss if workload == "lstm" else torch.nn.functional.cross_entropy
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-    return step
+    return torch_sgd_step(model, x, y, lr, loss_fn)
 
 
 CONTENDERS = {"pytorch-cuda": torch_cuda_step, "glassnet-gpu": glassnet_gpu_step}

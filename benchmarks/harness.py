@@ -111,12 +111,12 @@ def compare(module: str, contenders: list, args: dict, rounds: int, title: str) 
     return result
 
 
-def torch_sgd_step(model, x, y, lr):
-    """One PyTorch training step of ``model`` on tensors ``x``, ``y`` (SGD, cross-entropy), as
-    a closure: the PyTorch side of every benchmark here."""
+def torch_sgd_step(model, x, y, lr, loss_fn=None):
+    """One PyTorch training step of ``model`` on tensors ``x``, ``y`` (SGD; cross-entropy unless
+    ``loss_fn`` is given), as a closure: the PyTorch side of every benchmark here."""
     import torch
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    loss_fn = loss_fn or torch.nn.CrossEntropyLoss()
 
     def step():
         opt.zero_grad()
