@@ -100,13 +100,13 @@ def compare(module: str, contenders: list, args: dict, rounds: int, title: str) 
               flush=True)
     reference = contenders[0]
     print(f"\n{title} (load average {load_average()} at the end)")
-    print(f"{'contender':<18}{'median ms/step':>16}{'ratio vs ' + reference:>22}{'peak RSS MB':>14}")
+    print(f"{'contender':<24}{'median ms/step':>16}{'ratio vs ' + reference:>22}{'peak RSS MB':>14}")
     result = {}
     for c in contenders:
         ratios = [t / ref for t, ref in zip(times[c], times[reference])]
         result[c] = {"median_ms": statistics.median(times[c]) * 1e3, "median_ratio": statistics.median(ratios),
                      "peak_rss_mb": max(peaks[c])}
-        print(f"{c:<18}{result[c]['median_ms']:>16.2f}{result[c]['median_ratio']:>21.2f}x"
+        print(f"{c:<24}{result[c]['median_ms']:>16.2f}{result[c]['median_ratio']:>21.2f}x"
               f"{result[c]['peak_rss_mb']:>14.0f}")
     return result
 

@@ -327,3 +327,30 @@ def test_argument_errors_name_the_argument_expected_and_received():
     p.grad = np.ones(2, np.float32)
     with pytest.raises(ValueError, match="Ftrl divides by the learning rate; expected a positive learning rate"):
         Ftrl(learning_rate=0.0).apply([p])
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop", "Nadam", "Lion"])
+def test_state_of_a_weight_with_zero_gradient_decays_to_zero_not_to_subnormals(name):
+    # a dead unit's momentum decays geometrically; left alone it sticks in the subnormals
+    # (0.9 * smallest subnormal rounds back to it), where every step computes up to 100x slower
+    opt = ALL[name](momentum=0.9) if name == "SGD" else ALL[name]()
+    w = Parameter(np.ones(64, np.float32), name="dead/kernel")
+    w.grad = np.full(64, 1e-3, np.float32)
+    opt.apply([w])
+    for _ in range(1500):
+        w.grad = np.zeros(64, np.float32)
+        opt.apply([w])
+    tiny = np.finfo(np.float32).tiny
+    for slot, state in opt._slots["dead/kernel"].items():
+        assert not np.any((state != 0) & (np.abs(state) < tiny)), f"{name} {slot} holds subnormals"
+
+
+def test_flushing_subnormal_state_leaves_ordinary_training_bit_identical(monkeypatch):
+    from glassnet.optimizers import base
+    weights, grads = weights_and_grads()
+    grads = grads * 8  # 40 steps: two flushes
+    flushed = run_glassnet(Adam(), weights, grads, np.float32)
+    monkeypatch.setattr(base, "SUBNORMAL_FLUSH_EVERY", 10**9)
+    unflushed = run_glassnet(Adam(), weights, grads, np.float32)
+    for a, b in zip(flushed, unflushed):
+        np.testing.assert_array_equal(a, b)
