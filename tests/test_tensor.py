@@ -198,6 +198,33 @@ def test_retain_graph_allows_second_backward():
         y.backward()
 
 
+@pytest.mark.parametrize("build", ["cnn", "lstm", "conv_taps_transpose"])
+def test_retain_graph_through_ops_that_save_arrays_gives_the_same_gradient_twice(build):
+    # ops free what forward saved as soon as backward used it (Function.release), except when
+    # the graph is retained: the second backward must find everything it needs
+    import glassnet as gn
+    from glassnet import layers
+    rng = np.random.default_rng(0)
+    if build == "cnn":
+        model = gn.Sequential([layers.Input((8, 8, 3)), layers.Conv2D(4, 3, activation="relu"),
+                               layers.MaxPooling2D(2), layers.BatchNormalization(), layers.Flatten(),
+                               layers.Dense(2)])
+        x = rng.standard_normal((2, 8, 8, 3))
+    elif build == "lstm":
+        model = gn.Sequential([layers.Input((5, 3)), layers.LSTM(4, return_sequences=True), layers.GRU(2)])
+        x = rng.standard_normal((2, 5, 3))
+    else:  # a 32 -> 1 convolution takes the tap-products path
+        model = gn.Sequential([layers.Input((6, 6, 32)), layers.Conv2D(1, 3, padding="same"),
+                               layers.Conv2DTranspose(2, 3, strides=2, padding="same")])
+        x = rng.standard_normal((2, 6, 6, 32))
+    loss = (model(Tensor(x), training=True) ** 2).sum()
+    loss.backward(retain_graph=True)
+    first = [w.grad.copy() for w in model.trainable_weights]
+    loss.backward()
+    for w, g in zip(model.trainable_weights, first):
+        np.testing.assert_allclose(w.grad, 2 * g, rtol=1e-5, atol=1e-6)
+
+
 def test_only_leaves_requiring_grad_get_grad():
     a = leaf([1.0, 2.0])
     c = Tensor([3.0, 4.0])

@@ -90,6 +90,11 @@ class Function:
     def backward(self, grad):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def release(self) -> None:
+        """Drop large arrays that ``forward`` saved for ``backward``, early: called once backward
+        has used them and the graph will not be walked again (not with ``retain_graph=True``).
+        Optional; the arrays go anyway when the graph is freed, after the whole backward pass."""
+
     def __repr__(self):
         return f"<{type(self).__name__}>"
 
@@ -280,6 +285,7 @@ class Tensor:
                     inp._accumulate(ig, stored)
             if not retain_graph:
                 fn.inputs = None  # free the saved inputs; the graph cannot be walked again
+                fn.release()
 
     def _accumulate(self, g, stored: set) -> None:
         if g.dtype != self.data.dtype:

@@ -372,19 +372,20 @@ class Conv(Function):
         needs = self.needs_input_grad
         if self.relu:
             g = g * (self.out > 0)  # a new array: the incoming gradient is never edited
-            self.out = None
         gx = _conv_input_grad(g, self.w, self.geo, self.x_shape) if needs[0] else None
         gw = gb = None
         if needs[1] and self.method == "taps":
             gw = _kernel_grad_taps(self.columns, g, self.geo, self.w.shape)
         elif needs[1]:
             gw, gb = _kernel_grad(self.columns, g, self.w.shape)  # gb: free with the bias column
-        self.columns = None
         if len(needs) == 3:
             if needs[2] and gb is None:
                 gb = sum_leading(g, g.ndim - 1).reshape(-1)
             return gx, gw, gb if needs[2] else None
         return gx, gw
+
+    def release(self):
+        self.columns = self.out = None  # the largest arrays of a CNN step: freed as backward goes
 
 
 class ConvTranspose(Function):

@@ -126,15 +126,38 @@ class Pool(Function):
                          zip(self.strides, self.pool_size, out_sizes, x.shape[1:-1]))
         self.slices = _offset_slices(self.pool_size, self.strides, out_sizes)
         views = [x[sl] for sl in self.slices]
-        combine = xp.maximum if self.mode == "max" else xp.add
-        out = views[0].copy() if len(views) == 1 else combine(views[0], views[1])
-        for v in views[2:]:
-            combine(out, v, out=out)
         if self.mode == "max":
-            self.x, self.out = x, out
-            return out
+            return self._max_forward(views)
+        out = views[0].copy() if len(views) == 1 else xp.add(views[0], views[1])
+        for v in views[2:]:
+            xp.add(out, v, out=out)
         self.count = self._window_counts(out_sizes, x.dtype)
         xp.divide(out, self.count, out=out)
+        return out
+
+    def _max_forward(self, views):
+        """The max over the window offsets, and per window the offset that holds it (``winner``),
+        which is all the backward needs.
+
+        ``winner`` is the first offset, in window order, whose value equals the max: an offset
+        takes over only when strictly greater than the max so far, so ties keep the earlier one
+        (PyTorch's rule). Arithmetic on small integer codes, ``winner = max(winner, k * (v_k >
+        max))``, works because k grows: a later take-over always has the larger code. Measured
+        at (64, 28, 28, 32), 2x2 windows (2026-12-03): forward 1.2 -> 3.3 ms, backward 7.5 ->
+        3.4 ms, since the backward now reads one byte per window instead of comparing the saved
+        input with the output again; and the input need not be kept.
+        """
+        xp = self.xp
+        out = views[0].copy()
+        code_type = xp.uint8 if len(views) <= 256 else xp.int32
+        winner = xp.zeros(out.shape, code_type)
+        taken_over, code = xp.empty(out.shape, bool), xp.empty(out.shape, code_type)
+        for k, v in enumerate(views[1:], start=1):
+            xp.greater(v, out, out=taken_over)
+            xp.multiply(taken_over, code_type(k), out=code)
+            xp.maximum(winner, code, out=winner)
+            xp.maximum(out, v, out=out)
+        self.winner = winner
         return out
 
     def _window_counts(self, out_sizes, dtype):
@@ -157,8 +180,7 @@ class Pool(Function):
         return count
 
     def backward(self, g):
-        shape = self.x.shape if self.mode == "max" else tuple(
-            n + lo + hi for n, (lo, hi) in zip(self.in_shape, ((0, 0),) + self.pads + ((0, 0),)))
+        shape = tuple(n + lo + hi for n, (lo, hi) in zip(self.in_shape, ((0, 0),) + self.pads + ((0, 0),)))
         dtype = g.dtype
         grad = self.xp.empty(shape, dtype) if self.tiles else self.xp.zeros(shape, dtype)
         if self.mode == "max":
@@ -176,33 +198,17 @@ class Pool(Function):
         return (grad,)
 
     def _max_backward(self, g, grad):
-        # ``remaining`` holds, per window, the gradient not yet given to an element. Walking the
-        # offsets in window order, the first element equal to the window's max takes it all
-        # (remaining * hit) and the window's remaining gradient drops to 0 (remaining - taken),
-        # so later ties receive nothing. Arithmetic instead of masked writes is 2x faster; the
-        # price is that a non-finite incoming gradient (inf, nan) turns its whole window nan.
+        # each window's gradient goes to its winning offset (see ``_max_forward``), 0 elsewhere.
+        # Multiplying by the hit mask is faster than a masked write; the price is that an
+        # infinite incoming gradient makes the other elements of its window nan (inf * 0).
         xp = self.xp
-        remaining = g  # never written in place: it may be shared with other ops
-        last = len(self.slices) - 1
-        for i, sl in enumerate(self.slices):
-            dst = grad[sl]
-            if i == last:
-                # whatever no earlier offset claimed belongs to the last one (it holds the max)
-                if self.tiles:
-                    dst[...] = remaining
-                else:
-                    dst += remaining
-                break
-            hit = xp.equal(self.x[sl], self.out)
+        hit = xp.empty(g.shape, bool)
+        for k, sl in enumerate(self.slices):
+            xp.equal(self.winner, k, out=hit)
             if self.tiles:
-                taken = xp.multiply(remaining, hit, out=dst)
+                xp.multiply(g, hit, out=grad[sl])
             else:
-                taken = remaining * hit
-                dst += taken
-            if remaining is g:
-                remaining = remaining - taken
-            else:
-                xp.subtract(remaining, taken, out=remaining)
+                grad[sl] += g * hit
 
 
 def _pool(mode, x, pool_size, strides, padding, rank):

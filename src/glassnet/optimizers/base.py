@@ -542,10 +542,11 @@ class Optimizer:
         """
         for slots in self._slots.values():
             for array in slots.values():
-                if not isinstance(array, np.ndarray) or array.dtype not in (np.float32, np.float64):
+                xp = array_module(array)
+                if xp is not np or array.dtype not in (np.float32, np.float64):
                     continue
-                threshold = np.finfo(array.dtype).tiny * SUBNORMAL_MARGIN
-                np.copyto(array, 0, where=np.abs(array) < threshold)
+                threshold = xp.finfo(array.dtype).tiny * SUBNORMAL_MARGIN
+                xp.copyto(array, 0, where=xp.abs(array) < threshold)
 
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict:
