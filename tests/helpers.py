@@ -6,9 +6,23 @@ the output shape, dtype, values and the gradients of a random-weighted sum must 
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 import glassnet as gn
+
+# The course's data (MNIST, Fashion-MNIST, stocks): $GLASSNET_DATA, else ../shared/data beside the
+# repository, where CI puts it. Tests that need it skip when it is absent.
+SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+def run_full_lab(name, tmp_path, seed=0, **overrides):
+    """The lab ``name`` at its full (not quick) settings, silenced, its figures under ``tmp_path``;
+    ``overrides`` change some of its settings."""
+    from glassnet.labs import run_lab
+    return run_lab(name, out=tmp_path, seed=seed, echo=lambda *a: None, overrides=overrides or None)
 
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from glassnet import cli
 from glassnet.labs import load_all
+from helpers import SHARED_DATA
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
 def run_cli(*args, env=None, timeout=600):

@@ -2,15 +2,13 @@
 (exactly, for the worked examples) and the figures must be saved."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from glassnet.labs import load_all, run_lab
+from helpers import SHARED_DATA
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 needs_mnist = pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(),
                                  reason=f"the MNIST labs need the data folder; none at {SHARED_DATA}")
 

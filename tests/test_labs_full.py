@@ -6,14 +6,12 @@ test fails on a real regression in learning, not on noise.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
-from glassnet.labs import load_all, run_lab
+from glassnet.labs import load_all
+from helpers import SHARED_DATA, run_full_lab
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,27 +26,23 @@ def _data(monkeypatch):
     load_all()
 
 
-def full(name, tmp_path, **overrides):
-    return run_lab(name, out=tmp_path, echo=lambda *a: None, overrides=overrides or None)
-
-
 def test_mnist_softmax_reaches_the_course_figure(tmp_path):
-    assert full("mnist-softmax", tmp_path).metric("test accuracy") >= 0.915       # 0.9177; course 0.9205
+    assert run_full_lab("mnist-softmax", tmp_path).metric("test accuracy") >= 0.915       # 0.9177; course 0.9205
 
 
 def test_mnist_mlp_both_networks(tmp_path):
-    result = full("mnist-mlp", tmp_path)
+    result = run_full_lab("mnist-mlp", tmp_path)
     assert result.metric("784-360-10 test accuracy") >= 0.975                      # 0.9796
     assert result.metric("quick-start test accuracy") >= 0.97                      # 0.9752
 
 
 def test_mnist_cnn_reaches_99_percent(tmp_path):
-    assert full("mnist-cnn", tmp_path).metric("test accuracy") >= 0.99             # 0.9922; course >= 0.99
+    assert run_full_lab("mnist-cnn", tmp_path).metric("test accuracy") >= 0.99             # 0.9922; course >= 0.99
 
 
 def test_deep_resnet_trains_where_its_plain_twin_does_not(tmp_path):
     # part 1 shortened (one epoch on 6,000 images); part 2, the 49-layer pair, at full settings
-    result = full("mnist-resnet", tmp_path, epochs=1, train_limit=6000)
+    result = run_full_lab("mnist-resnet", tmp_path, epochs=1, train_limit=6000)
     resnet = result.metric("49 layers, ResNet: final training loss")               # 0.167
     plain = result.metric("49 layers, plain twin: final training loss")            # 1.92
     assert resnet < 0.5 * plain

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from glassnet.labs import load_all, run_lab
+from glassnet.labs import load_all
+from helpers import run_full_lab
 
 pytestmark = pytest.mark.slow
 
@@ -20,13 +21,9 @@ def _registry():
     load_all()
 
 
-def full(name, tmp_path, seed):
-    return run_lab(name, out=tmp_path, seed=seed, echo=lambda *a: None)
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 def test_hihello_says_ihello(tmp_path, seed):
-    result = full("hihello", tmp_path, seed)
+    result = run_full_lab("hihello", tmp_path, seed)
     assert result.metric("final prediction") == "ihello"                     # course: "ihello"
     assert result.metric("accuracy per character") == 1.0
     assert result.metric("final loss") < 0.02                                # 0.0035 / 0.0043 / 0.0046
@@ -34,7 +31,7 @@ def test_hihello_says_ihello(tmp_path, seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sentiment_embedding_gets_all_seven_reviews(tmp_path, seed):
-    result = full("sentiment-embedding", tmp_path, seed)
+    result = run_full_lab("sentiment-embedding", tmp_path, seed)
     assert result.metric("training accuracy") == 1.0                         # course: all 7 right
     assert result.metric("word sign accuracy after training") == 1.0         # 14 of 14 words
     assert result.metric("score gap (lowest positive - highest negative)") > 5.0   # 11.36 / 11.48 / 11.39
@@ -42,7 +39,7 @@ def test_sentiment_embedding_gets_all_seven_reviews(tmp_path, seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_korean_next_word_both_models_generate_the_course_sentence(tmp_path, seed):
-    result = full("korean-next-word", tmp_path, seed)
+    result = run_full_lab("korean-next-word", tmp_path, seed)
     for kind in ("SimpleRNN", "LSTM"):
         assert result.metric(f"{kind} from 경마장에") == "경마장에 있는 말이 뛰고 있다"   # the course's sentence
         assert result.metric(f"{kind} from 그의") == "그의 말이 법이다"

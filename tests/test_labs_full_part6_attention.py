@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from glassnet.labs import load_all, run_lab
+from glassnet.labs import load_all
+from helpers import run_full_lab
 
 pytestmark = pytest.mark.slow
 
@@ -19,12 +20,8 @@ def _registry():
     load_all()
 
 
-def full(name, tmp_path, seed=0):
-    return run_lab(name, out=tmp_path, seed=seed, echo=lambda *a: None)
-
-
 def test_date_translation_attention_translates_held_out_dates(tmp_path):
-    result = full("date-translation", tmp_path)
+    result = run_full_lab("date-translation", tmp_path)
     with_attention = result.metric("attention: exact match")            # seed 0: 1.0; seed 1: 0.9995
     without = result.metric("no attention: exact match")                # seed 0: 0.745; seed 1: 0.808
     assert with_attention >= 0.99
@@ -35,7 +32,7 @@ def test_date_translation_attention_translates_held_out_dates(tmp_path):
 
 
 def test_transformer_encoder_reverses_and_sorts_and_the_baselines_cannot(tmp_path):
-    result = full("transformer-encoder", tmp_path)
+    result = run_full_lab("transformer-encoder", tmp_path)
     # measured, reverse / sort, seed 0 then seed 1:
     #   transformer per position 1.0 / 0.99988, 1.0 / 0.99994; sequences 1.0 / 0.999, 1.0 / 0.9995
     #   no attention 0.0996 / 0.3895, 0.0954 / 0.380; no positions 0.317 / 0.2996, 0.312 / 0.295

@@ -8,14 +8,12 @@ fails on a real regression in learning, not on noise.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
-from glassnet.labs import load_all, run_lab
+from glassnet.labs import load_all
+from helpers import SHARED_DATA, run_full_lab
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,12 +28,8 @@ def _data(monkeypatch):
     load_all()
 
 
-def full(name, tmp_path, **overrides):
-    return run_lab(name, out=tmp_path, echo=lambda *a: None, overrides=overrides or None)
-
-
 def test_fashion_autoencoder_reaches_the_course_figure(tmp_path):
-    result = full("fashion-autoencoder", tmp_path)
+    result = run_full_lab("fashion-autoencoder", tmp_path)
     assert result.metric("stacked: validation rounded accuracy") >= 0.93               # 0.9351; course ~0.93
     assert result.metric("tied weights: validation rounded accuracy") >= 0.93          # 0.9371
     assert result.metric("greedy layer-wise: validation rounded accuracy") >= 0.925    # 0.9346
@@ -43,7 +37,7 @@ def test_fashion_autoencoder_reaches_the_course_figure(tmp_path):
 
 
 def test_denoising_autoencoders_remove_noise(tmp_path):
-    result = full("denoising-autoencoder", tmp_path)
+    result = run_full_lab("denoising-autoencoder", tmp_path)
     # the noisy input's MSE to the clean images: 0.04 (std 0.2); half the pixels dropped: 0.205
     assert result.metric("dense + GaussianNoise: MSE of the output") < 0.6 * 0.04      # 0.0183
     assert result.metric("conv + GaussianNoise: MSE of the output") < 0.6 * 0.04       # 0.0159
@@ -51,7 +45,7 @@ def test_denoising_autoencoders_remove_noise(tmp_path):
 
 
 def test_autoencoder_flags_the_class_it_never_saw(tmp_path):
-    result = full("anomaly-detection", tmp_path)
+    result = run_full_lab("anomaly-detection", tmp_path)
     # sandals left out; both scores are reconstruction errors (chance: 0.5)
     assert result.metric("autoencoder: ROC AUC") >= 0.84                    # 0.861
     assert result.metric("PCA (30 components): ROC AUC") >= 0.855           # 0.859 (no randomness: SVD)

@@ -7,15 +7,13 @@ comment), so the test fails on a real regression, not on noise.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from glassnet.labs import load_all, run_lab
+from glassnet.labs import load_all
+from helpers import SHARED_DATA, run_full_lab
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,12 +28,8 @@ def _data(monkeypatch):
     load_all()
 
 
-def full(name, tmp_path):
-    return run_lab(name, out=tmp_path, echo=lambda *a: None)
-
-
 def test_vae_reconstructs_and_generates_clothes(tmp_path):
-    result = full("vae", tmp_path)
+    result = run_full_lab("vae", tmp_path)
     recon = result.metric("validation reconstruction loss (nats per image)")
     kl = result.metric("validation KL (nats per image)")
     assert recon < 262.0                                                  # 253.2 (epoch 1: 276.6)
@@ -54,7 +48,7 @@ def test_vae_reconstructs_and_generates_clothes(tmp_path):
 
 
 def test_gan_trains_without_collapse(tmp_path):
-    result = full("gan", tmp_path)
+    result = run_full_lab("gan", tmp_path)
     d_loss, g_loss = result.metric("final d_loss (epoch mean)"), result.metric("final g_loss (epoch mean)")
     assert np.isfinite(d_loss) and np.isfinite(g_loss)
     assert 0.3 < d_loss < 1.0 and 0.5 < g_loss < 2.0                      # 0.601, 0.977

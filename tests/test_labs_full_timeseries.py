@@ -9,14 +9,12 @@ that the run completes and reports the model beside the naive forecast.
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import pytest
 
-from glassnet.labs import load_all, run_lab
+from glassnet.labs import load_all
+from helpers import SHARED_DATA, run_full_lab
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 pytestmark = pytest.mark.slow
 
@@ -27,12 +25,8 @@ def _data(monkeypatch):
     load_all()
 
 
-def full(name, tmp_path, **overrides):
-    return run_lab(name, out=tmp_path, echo=lambda *a: None, overrides=overrides or None)
-
-
 def test_sine_forecast_full(tmp_path):
-    result = full("sine-forecast", tmp_path)
+    result = run_full_lab("sine-forecast", tmp_path)
     mse = {m.name[:-len(": valid MSE")]: m.value for m in result.metrics if m.name.endswith(": valid MSE")}
     assert 0.017 <= mse["1 step: naive (last value)"] <= 0.024                 # 0.0204; Géron 0.020
     assert mse["1 step: linear (least squares)"] <= 0.0040                     # 0.0029; Géron 0.004
@@ -57,7 +51,7 @@ def test_sine_forecast_full(tmp_path):
 @pytest.mark.skipif(not (SHARED_DATA / "stocks" / "GOOG.csv").is_file(),
                     reason=f"the stock lab needs stocks/GOOG.csv; none under {SHARED_DATA}")
 def test_stock_lstm_full_reports_the_model_beside_the_naive_forecast(tmp_path):
-    result = full("stock-lstm", tmp_path)
+    result = run_full_lab("stock-lstm", tmp_path)
     values = {m.name: m.value for m in result.metrics}
     for key in ("next row: naive (tomorrow = today): test RMSE", "next row: LSTM(20) x 2: test RMSE",
                 "10 rows: naive (last value repeated): test RMSE", "10 rows: LSTM(20) x 2, direct Dense(10): test RMSE",

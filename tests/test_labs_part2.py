@@ -9,8 +9,8 @@ import pytest
 
 from glassnet import labs
 from glassnet.datasets import DataIntegrityError, diabetes
+from helpers import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATA = Path(os.environ["GLASSNET_DATA"]) if os.environ.get("GLASSNET_DATA") else SHARED_DATA
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +17,8 @@ from glassnet.labs import load_all, run_lab
 from glassnet.labs._autoencoders import mse_per_image, rounded_accuracy
 from glassnet.labs.anomaly_detection import PCA
 from glassnet.labs.fashion_autoencoder import DenseTranspose, tied_autoencoder, tsne_codes
+from helpers import SHARED_DATA
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 needs_fashion = pytest.mark.skipif(not (SHARED_DATA / "fashion-mnist").is_dir(),
                                    reason=f"the autoencoder labs need Fashion-MNIST; none at {SHARED_DATA}")
 

@@ -5,8 +5,6 @@ driving them (train_step in fit, an explicit loop), and the judge's score. The f
 are in test_labs_full_part6_generative.py."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +14,8 @@ from glassnet.labs import load_all, run_lab
 from glassnet.labs._generative import judge_images, mosaic
 from glassnet.labs.gan import GAN, build_discriminator, build_generator, explicit_loop
 from glassnet.labs.vae import PIXELS, Sampling, build_vae, vae_terms
+from helpers import SHARED_DATA
 
-SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 needs_fashion = pytest.mark.skipif(not (SHARED_DATA / "fashion-mnist").is_dir(),
                                    reason=f"the generative labs need Fashion-MNIST; none at {SHARED_DATA}")
 

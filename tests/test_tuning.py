@@ -20,8 +20,8 @@ from glassnet.callbacks import Callback
 from glassnet.tuning import GridSearch, HyperParameters, Objective, RandomSearch, run_tasks
 from glassnet.tuning.executors import RAY_MISSING, check_executor
 from glassnet.tuning.tuner import as_objective, trial_seed
+from helpers import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATA = Path(os.environ["GLASSNET_DATA"]) if os.environ.get("GLASSNET_DATA") else SHARED_DATA
 
 
