@@ -131,12 +131,15 @@ class SineForecast(Lab):
                        note=self._note(label, mse_valid, reference, epochs, why))
             return pred_valid
 
+        def fit_adam(model, lr, data_train, **fit_args):
+            """Compile ``model`` with Adam and the MSE, and train it at the lab's epochs and batch size."""
+            model.compile(optimizer=gn.optimizers.Adam(lr), loss="mse")
+            return model.fit(*data_train, epochs=p["epochs"], batch_size=p["batch_size"], verbose=0, **fit_args)
+
         def train_net(label, model, data_train, data_valid, lr):
             """Train ``model`` with Adam; return it and its seconds per epoch."""
-            model.compile(optimizer=gn.optimizers.Adam(lr), loss="mse")
             t0 = time.perf_counter()
-            history = model.fit(*data_train, epochs=p["epochs"], batch_size=p["batch_size"],
-                                validation_data=data_valid, verbose=0)
+            history = fit_adam(model, lr, data_train, validation_data=data_valid)
             per_epoch = (time.perf_counter() - t0) / p["epochs"]
             curves[label] = (np.arange(1, p["epochs"] + 1), history.history["val_loss"])  # seq2seq: all 50 steps
             ctx.print(f"{label}: {model.count_params()} parameters, {per_epoch:.2f} s per epoch, "
@@ -173,8 +176,7 @@ class SineForecast(Lab):
         for k in range(1, p["iterative_seeds"]):
             gn.backend.set_seed(ctx.seed + k)
             extra = recurrent_stack(layers.SimpleRNN, p["units"], 1)
-            extra.compile(optimizer=gn.optimizers.Adam(p["learning_rate"]), loss="mse")
-            extra.fit(*train, epochs=p["epochs"], batch_size=p["batch_size"], verbose=0)
+            fit_adam(extra, p["learning_rate"], train)
             deeps.append(extra)
 
         # ---------------------------------------------------------------- ten steps ahead
