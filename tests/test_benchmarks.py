@@ -45,7 +45,15 @@ def test_lstm_contenders_take_a_step(contender):
 
 @pytest.mark.parametrize("contender", list(fit_epoch.CONTENDERS))
 def test_fit_epoch_contenders_run_an_epoch(contender):
-    fit_epoch.CONTENDERS[contender](3 * fit_epoch.BATCH)()
+    import torch
+    try:
+        fit_epoch.CONTENDERS[contender](3 * fit_epoch.BATCH)()
+    finally:
+        # "pytorch-flush-denormal" sets the CPU's flush-to-zero mode, which would change the
+        # arithmetic of every later test in this process (NumPy's too)
+        torch.set_flush_denormal(False)
+    tiny = np.finfo(np.float32).tiny
+    assert np.float32(tiny) / np.float32(4) != 0  # subnormals exist again
 
 
 def test_flop_counts_follow_the_networks():
