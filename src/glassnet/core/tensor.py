@@ -91,9 +91,10 @@ class Function:
         raise NotImplementedError
 
     def release(self) -> None:
-        """Drop large arrays that ``forward`` saved for ``backward``, early: called once backward
-        has used them and the graph will not be walked again (not with ``retain_graph=True``).
-        Optional; the arrays go anyway when the graph is freed, after the whole backward pass."""
+        """Drop the inputs, and in subclasses the large arrays ``forward`` saved for ``backward``,
+        as soon as backward has used them, when the graph will not be walked again (not with
+        ``retain_graph=True``). A subclass that overrides it calls ``super().release()``."""
+        self.inputs = None
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
@@ -284,8 +285,7 @@ class Tensor:
                                            f"{ig.shape} for an input of shape {inp.data.shape}")
                     inp._accumulate(ig, stored)
             if not retain_graph:
-                fn.inputs = None  # free the saved inputs; the graph cannot be walked again
-                fn.release()
+                fn.release()  # free the saved inputs and arrays; the graph cannot be walked again
 
     def _accumulate(self, g, stored: set) -> None:
         if g.dtype != self.data.dtype:
@@ -300,8 +300,7 @@ class Tensor:
             # a leaf keeps its .grad, and users may edit it in place: give it its own array when
             # backward produced a read-only broadcast view, or memory already given to another
             # leaf (``a + b`` hands the same gradient array to both)
-            g = g.copy()
-            owner = g
+            owner = g = g.copy()
         self.grad = g
         if self._ctx is None:
             stored.add(id(owner))  # only leaves keep their .grad once backward is over

@@ -385,6 +385,7 @@ class Conv(Function):
         return gx, gw
 
     def release(self):
+        super().release()
         self.columns = self.out = None  # the largest arrays of a CNN step: freed as backward goes
 
 

@@ -24,7 +24,8 @@ from glassnet.optimizers.adagrad import Adagrad
 from glassnet.optimizers.adam import Adam
 from glassnet.optimizers.adamax import Adamax
 from glassnet.optimizers.adamw import AdamW
-from glassnet.optimizers.base import Optimizer, clip_by_global_norm, clip_by_norm, global_norm
+from glassnet.optimizers.base import Optimizer
+from glassnet.optimizers.clipping import clip_by_global_norm, clip_by_norm, global_norm
 from glassnet.optimizers.ftrl import Ftrl
 from glassnet.optimizers.lion import Lion
 from glassnet.optimizers.nadam import Nadam

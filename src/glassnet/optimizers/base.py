@@ -44,6 +44,7 @@ import numpy as np
 from glassnet.backend import array_module, move_like, to_host
 from glassnet.core.tensor import Tensor
 from glassnet.optimizers import schedules
+from glassnet.optimizers.clipping import clip_by_global_norm, clip_by_norm
 
 
 # How often (in steps) optimizer state on the CPU is cleared of values near float underflow, and
@@ -77,50 +78,6 @@ def check_in_range(value, name: str, who: str, low: float, high: float, high_inc
 # the ranges of the hyperparameters several optimizers share: (low, high, high included?)
 _SHARED_RANGES = {"beta_1": (0.0, 1.0, False), "beta_2": (0.0, 1.0, False), "rho": (0.0, 1.0, False),
                   "epsilon": (0.0, math.inf, True), "momentum": (0.0, 1.0, True)}
-
-
-def global_norm(grads) -> float:
-    """The L2 norm of all gradients together: ``sqrt(sum over arrays of sum(g^2))``.
-
-    Example:
-        >>> import numpy as np
-        >>> global_norm([np.array([3.0]), np.array([4.0])])
-        5.0
-    """
-    # float64 accumulator for accuracy; the squares themselves stay in the gradient's dtype
-    return math.sqrt(sum(float((g * g).sum(dtype=np.float64)) for g in grads))
-
-
-def clip_by_norm(grad: np.ndarray, clipnorm: float) -> np.ndarray:
-    """``grad`` rescaled so that its L2 norm is at most ``clipnorm`` (a new array when it is).
-
-    ``g * clipnorm / max(||g||, clipnorm)``: unchanged if the norm is already small enough.
-    """
-    norm = global_norm([grad])
-    if norm <= clipnorm:
-        return grad
-    return grad * grad.dtype.type(clipnorm / norm)
-
-
-def clip_by_global_norm(grads, clipnorm: float) -> list:
-    """All gradients rescaled by the same factor so that their global norm is at most ``clipnorm``.
-
-    Unlike per-array clipping this keeps the direction of the whole update. If the norm is not
-    finite (inf or NaN), the result is NaN, as in Keras, so that the problem shows.
-
-    Example:
-        >>> import numpy as np
-        >>> clip_by_global_norm([np.array([3.0]), np.array([4.0])], 1.0)
-        [array([0.6]), array([0.8])]
-    """
-    norm = global_norm(grads)
-    if not math.isfinite(norm):
-        scale = math.nan
-    elif norm <= clipnorm:
-        return list(grads)
-    else:
-        scale = clipnorm / norm
-    return [g * g.dtype.type(scale) for g in grads]
 
 
 class Optimizer:
@@ -531,14 +488,13 @@ class Optimizer:
         has its momentum multiplied by ``beta`` every step, and in a few hundred steps it falls
         below float32's smallest normal number (1.2e-38) into the subnormals, on which x86 CPUs
         compute up to 100x slower. It never leaves them: rounded to nearest, ``0.9 * x`` is ``x``
-        again for the smallest subnormals. Measured on the ``fit`` benchmark's quick-start net,
-        Adam's state held 80,000 subnormals after 1,200 steps and each epoch took 3x as long.
+        again for the smallest subnormals. On the ``fit`` benchmark's net, Adam's state held
+        80,000 subnormals after 1,200 steps and each epoch took 3x as long (measured 2026-12-03).
 
-        The margin (2^20) is what a value just above the threshold loses in the 16 steps until
-        the next flush at a decay of 0.42 or more (0.42^16 > 2^-20), so state never becomes
-        subnormal between flushes. The values cleared are below 1e-32: next to Adam's epsilon,
-        or to a weight's float32 resolution, they change no update. GPUs compute on subnormals
-        at full speed, so only host (NumPy) arrays are flushed.
+        The margin (2^20) is what a value just above the threshold loses in the 16 steps to the
+        next flush at a decay of 0.42 or more (0.42^16 > 2^-20): state never turns subnormal in
+        between. Values below 1e-32 change no update (next to Adam's epsilon, or to a weight's
+        float32 resolution). GPUs compute on subnormals at full speed: only NumPy state is flushed.
         """
         for slots in self._slots.values():
             for array in slots.values():
