@@ -59,7 +59,8 @@ class Function:
         for every input, in order (``None`` where ``self.needs_input_grad[i]`` is False).
 
     Configuration (an axis, a slope) goes into ``__init__``. Call the instance on tensors:
-    ``Exp()(x)``.
+    ``Exp()(x)``. An op that saves large arrays may also override ``release`` to drop them as
+    soon as backward has used them (``Conv`` does).
 
     ``self.xp`` is the array library of the inputs (``numpy``, or CuPy for arrays on a GPU; see
     ``backend.array_module``). Forward and backward compute with ``self.xp.exp(a)``, never
