@@ -18,6 +18,18 @@ import glassnet as gn
 SHARED_DATA = Path(os.environ.get("GLASSNET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+def import_keras_on_torch():
+    """Real Keras 3 on its PyTorch backend, the oracle of Keras semantics (no TensorFlow here):
+    the backend must be chosen before the first import. Skips the test when Keras is missing or
+    was already imported with another backend."""
+    import pytest
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"Keras was imported earlier with the {keras.backend.backend()} backend")
+    return keras
+
+
 def run_full_lab(name, tmp_path, seed=0, **overrides):
     """The lab ``name`` at its full (not quick) settings, silenced, its figures under ``tmp_path``;
     ``overrides`` change some of its settings."""

@@ -31,15 +31,12 @@ from glassnet.datasets import (
     reuters,
 )
 from glassnet.datasets._pickled_lists import read_sequences_npy
+from helpers import import_keras_on_torch
 
 
 @pytest.fixture(scope="module")
 def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"Keras was imported earlier with the {keras.backend.backend()} backend")
-    return keras
+    return import_keras_on_torch()
 
 
 def sha256(path) -> str:

@@ -6,7 +6,6 @@ The geometric transforms are checked pixel for pixel against Keras's own (legacy
 """
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
@@ -16,14 +15,12 @@ import glassnet as gn
 from glassnet import layers
 from glassnet.preprocessing.image import ImageDataGenerator, NumpyArrayIterator
 from glassnet.utils import PyDataset, Sequence
+from helpers import import_keras_on_torch
 
 
 @pytest.fixture(scope="module")
 def keras_idg():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"Keras was imported earlier with the {keras.backend.backend()} backend")
+    import_keras_on_torch()
     pytest.importorskip("scipy")
     from keras._tf_keras.keras.preprocessing.image import ImageDataGenerator as KerasIDG
     return KerasIDG

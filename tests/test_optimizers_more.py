@@ -8,8 +8,6 @@ the learning rate, the fake device of the array seam, and argument errors.
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -17,6 +15,7 @@ import glassnet as gn
 from glassnet import Parameter, layers, optimizers
 from glassnet.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, Nadam, RMSprop
 from device_double import DeviceArray, on_fake_device, to_device
+from helpers import import_keras_on_torch
 
 SHAPES = [(3, 4), (4,), ()]          # () : a scalar weight
 SCALES = [3.0, 1.0, 0.2, 2.0, 0.5]   # gradient scale per step
@@ -43,11 +42,7 @@ def run_glassnet(opt, weights, grads, dtype):
 @pytest.fixture(scope="module")
 def keras():
     """Real Keras 3 on its PyTorch backend (the backend must be chosen before the import)."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"Keras was imported earlier with the {keras.backend.backend()} backend")
-    return keras
+    return import_keras_on_torch()
 
 
 def run_keras(keras, opt, weights, grads, dtype):
